@@ -1,0 +1,64 @@
+"""create_app(): the Connexion AsyncApp serving the contract, with every dependency built once."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from connexion import AsyncApp
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+
+from global_chat.sessions.links import SessionLinks
+from global_chat.sessions.service import GlobalChatService
+from global_chat.settings import Settings
+from global_chat.storage.database import Database
+from global_chat.web.container import Container
+from global_chat.web.errors import install_error_handlers
+from global_chat.web.middleware import RequestBoundary
+from global_chat.web.security import Authenticator, security_map
+from global_chat.web.validators import VALIDATOR_MAP
+from global_chat_generated import server
+
+UI_PATH = "/v1/ui"
+SPEC_PATH = "/v1/openapi.json"
+
+
+def load_contract() -> dict[str, Any]:
+    """The contract as shipped inside the generated package (a copy of openapi/openapi.yaml)."""
+    text = resources.files("global_chat_generated").joinpath("openapi.yaml").read_text(encoding="utf-8")
+    contract: dict[str, Any] = yaml.safe_load(text)
+    return contract
+
+
+def create_app(settings: Settings | None = None) -> AsyncApp:
+    settings = settings or Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    database = Database(settings)
+    container = Container(
+        settings=settings,
+        database=database,
+        sessions=GlobalChatService(create_rate_limit=settings.chat_create_rate_limit),
+        links=SessionLinks(
+            api_base_url=settings.api_base_url,
+            ui_base_url=settings.ui_base_url,
+            served_operations=server.OPERATIONS.keys(),
+        ),
+    )
+    app = AsyncApp(__name__, specification_dir=Path(__file__).parent)
+    app.add_api(
+        load_contract(),
+        resolver=Resolver(function_resolver=server.resolve),
+        strict_validation=True,
+        validate_responses=settings.response_validation,
+        validator_map=VALIDATOR_MAP,
+        security_map=security_map(Authenticator(settings.auth_mode)),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH),
+    )
+    install_error_handlers(app, db_retry_after=settings.db_unavailable_retry_after)
+    app.add_middleware(RequestBoundary, position=MiddlewarePosition.BEFORE_EXCEPTION, container=container)
+    return app

@@ -1,0 +1,50 @@
+"""Session rows -> the contract's WithUrls_Session, through the generated model."""
+
+from __future__ import annotations
+
+from global_chat import ids
+from global_chat.identity import Identity
+from global_chat.sessions.links import SessionLinks
+from global_chat.storage.tables import Session as SessionRow
+from global_chat_generated.models import PrincipalKind, PrincipalSummary, SessionStatus, WithUrlsSession
+
+
+def present_session(session: SessionRow, owner: Identity, links: SessionLinks) -> WithUrlsSession:
+    session_id = ids.format_id(ids.SESSION, session.id)
+    principal = PrincipalSummary(
+        id=ids.format_id(ids.PRINCIPAL, session.owner_principal_id),
+        kind=PrincipalKind.user,
+        subject_id=owner.user_id,
+    )
+    view_url = links.view_url(session_id)
+    return WithUrlsSession(
+        id=session_id,
+        organization_id=ids.format_id(ids.ORGANIZATION, session.organization_id),
+        workspace_id=ids.format_id(ids.WORKSPACE, session.workspace_id),
+        harness_id=ids.format_id(ids.HARNESS, session.harness_id),
+        owner_principal_id=principal.id,
+        owner=principal,
+        effective_owner=principal,
+        resolved_owner_user_id=owner.user_id,
+        title=session.title,
+        locale=session.locale,
+        status=SessionStatus(session.status),
+        tags=list(session.tags),
+        is_pinned=session.is_pinned,
+        features=[],
+        capabilities=[],
+        tools=[],
+        initial_files=[],
+        active_schedule_count=0,
+        created_at=session.created_at,
+        updated_at=session.updated_at,
+        self_url=links.self_url(session_id),
+        view_url=view_url,
+        ui_link=view_url,
+        allowed_actions=links.allowed_actions(session) or None,
+    )
+
+
+def session_json(session: SessionRow, owner: Identity, links: SessionLinks) -> bytes:
+    """Absent optional fields are omitted rather than sent as null; allowed_actions when empty too."""
+    return present_session(session, owner, links).model_dump_json(by_alias=True, exclude_none=True).encode()

@@ -1,0 +1,69 @@
+"""All SQL about sessions, harnesses and creation budgets."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from global_chat.storage.tables import Organization, RateLimitWindow
+from global_chat.storage.tables import Session as SessionRow
+
+
+class SessionRepository:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+        self._dialect = db.get_bind().dialect.name
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    async def find_global_chat(
+        self, organization_id: uuid.UUID, user_id: uuid.UUID
+    ) -> tuple[SessionRow, uuid.UUID | None] | None:
+        """The user's global chat session and the organization's current Platform Chat harness, in one query."""
+        row = (
+            await self._db.execute(
+                select(SessionRow, Organization.platform_chat_harness_id)
+                .join(Organization, Organization.id == SessionRow.organization_id)
+                .where(SessionRow.organization_id == organization_id, SessionRow.global_chat_user_id == user_id)
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    async def platform_chat_harness_id(self, organization_id: uuid.UUID) -> uuid.UUID | None:
+        return await self._db.scalar(
+            select(Organization.platform_chat_harness_id).where(Organization.id == organization_id)
+        )
+
+    async def insert_global_chat(self, values: dict[str, Any]) -> bool:
+        """Insert unless the (organization, user) singleton exists; True when this call inserted it."""
+        statement = (
+            self._insert(SessionRow)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["organization_id", "global_chat_user_id"])
+            .returning(SessionRow.id)
+        )
+        return (await self._db.execute(statement)).first() is not None
+
+    async def rebind_harness(self, session: SessionRow, harness_id: uuid.UUID, now: datetime) -> None:
+        await self._db.execute(
+            update(SessionRow).where(SessionRow.id == session.id).values(harness_id=harness_id, updated_at=now)
+        )
+        session.harness_id = harness_id
+        session.updated_at = now
+
+    async def charge_budget(self, organization_id: uuid.UUID, bucket: str, window_start: int) -> int:
+        """Count one more use of the organization's budget in this window; the new count (atomic)."""
+        statement = self._insert(RateLimitWindow).values(
+            organization_id=organization_id, bucket=bucket, window_start=window_start, count=1
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["organization_id", "bucket", "window_start"],
+            set_={"count": RateLimitWindow.count + 1},
+        ).returning(RateLimitWindow.count)
+        return int((await self._db.execute(statement)).scalar_one())

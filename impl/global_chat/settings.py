@@ -1,0 +1,91 @@
+"""One typed settings object, read once at start-up from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_PATH = Path("var") / "global-chat.db"
+
+
+class AuthMode(StrEnum):
+    NONE = "none"
+    """Every request is the well-known anonymous user of the default organization (local development)."""
+    KEYS = "keys"
+    """API keys and HS256 JWTs are required."""
+
+
+class SettingsError(ValueError):
+    """A setting that would make the service unsafe or unable to start."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{DEFAULT_DATABASE_PATH}",
+        description="SQLAlchemy URL; plain sqlite:// and postgresql:// URLs get their async driver.",
+    )
+    api_base_url: str = Field(default="http://127.0.0.1:8080", description="Base of self_url links.")
+    ui_base_url: str = Field(default="http://127.0.0.1:8080", description="Base of view_url / ui_link links.")
+    auth_mode: AuthMode = AuthMode.NONE
+    allow_insecure_bind: bool = Field(
+        default=False, description="Allow AUTH_MODE=none on a non-loopback address (never in production)."
+    )
+    response_validation: bool = Field(
+        default=False, description="Validate every response against the contract (on in tests and contract runs)."
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1, description="Largest request body accepted (413 above).")
+    chat_create_rate_limit: int = Field(
+        default=60, ge=0, description="Global chat sessions an organization may create per minute (0: unlimited)."
+    )
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_statement_timeout_ms: int = Field(default=5000, ge=100)
+    db_unavailable_retry_after: int = Field(default=5, ge=1, description="Retry-After (s) sent with a 503.")
+    log_level: str = "INFO"
+
+    @field_validator("api_base_url", "ui_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @cached_property
+    def async_database_url(self) -> str:
+        """DATABASE_URL with the async driver this service uses."""
+        url = self.database_url
+        for plain, driver in (
+            ("sqlite://", "sqlite+aiosqlite://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+        ):
+            if url.startswith(plain):
+                return driver + url.removeprefix(plain)
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.async_database_url.startswith("sqlite")
+
+    def check_bind(self, host: str) -> None:
+        """Refuse to serve the anonymous mode beyond this machine unless explicitly forced."""
+        if self.auth_mode is not AuthMode.NONE or self.allow_insecure_bind:
+            return
+        if host == "localhost":
+            return
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise SettingsError(
+                f"AUTH_MODE=none serves every caller as the anonymous user; refusing to listen on {host}. "
+                "Use AUTH_MODE=keys, bind 127.0.0.1, or set ALLOW_INSECURE_BIND=true to force it."
+            )

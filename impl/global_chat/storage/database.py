@@ -1,0 +1,74 @@
+"""The async engine and the unit of work that the request boundary owns."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from global_chat.settings import Settings
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = make_url(settings.async_database_url)
+    if url.get_backend_name() == "sqlite":
+        ensure_sqlite_folder(settings)
+        engine = create_async_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            # sqlite3's busy handler: a writer waits for the lock instead of failing at once.
+            connect_args={"timeout": settings.db_statement_timeout_ms / 1000},
+        )
+        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        return engine
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args = {
+            "timeout": settings.db_statement_timeout_ms / 1000,
+            "command_timeout": settings.db_statement_timeout_ms / 1000,
+            "server_settings": {"statement_timeout": str(settings.db_statement_timeout_ms)},
+        }
+    return create_async_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+        pool_timeout=settings.db_statement_timeout_ms / 1000,
+        connect_args=connect_args,
+    )
+
+
+def ensure_sqlite_folder(settings: Settings) -> None:
+    """SQLite creates the file but not its folder (the default lives under var/)."""
+    url = make_url(settings.async_database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.engine = create_engine(settings)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed when the block succeeds, rolled back when it raises."""
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

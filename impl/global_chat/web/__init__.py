@@ -1,0 +1,1 @@
+"""The HTTP side: the Connexion app, its middleware, error rendering and credentials."""

@@ -1,0 +1,92 @@
+"""Every error, the framework's included, answered with the contract's ErrorResponse as application/json."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from connexion import AsyncApp
+from connexion.exceptions import BadRequestProblem, ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
+
+from global_chat.errors import (
+    AUTH_CHALLENGE,
+    CHAT_OPERATION,
+    Action,
+    DomainError,
+    ServiceUnavailable,
+    error_body,
+    render,
+)
+from global_chat.web.middleware import REQUEST_ID_SCOPE_KEY
+
+log = logging.getLogger("global_chat.errors")
+
+_STATUS_MESSAGES = {
+    401: "Authentication required.",
+    404: "No such resource.",
+    405: "Method not allowed on this resource.",
+    415: "Unsupported media type; send application/json.",
+}
+
+
+def _response(status: int, body: bytes, headers: Mapping[str, str] | None = None) -> ConnexionResponse:
+    return ConnexionResponse(status_code=status, body=body, mimetype="application/json", headers=dict(headers or {}))
+
+
+def _request_id(request: ConnexionRequest) -> str | None:
+    value = request.scope.get(REQUEST_ID_SCOPE_KEY)
+    return value if isinstance(value, str) else None
+
+
+def install_error_handlers(app: AsyncApp, *, db_retry_after: int) -> None:
+    async def domain_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        assert isinstance(exc, DomainError)
+        if exc.status >= 500:
+            log.error("request %s failed: %s", _request_id(request), exc.message)
+        status, body, headers = render(exc, _request_id(request) if exc.status >= 500 else None)
+        return _response(status, body, headers)
+
+    async def problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        assert isinstance(exc, ProblemException)
+        status = exc.status or 500
+        if status >= 500:
+            # e.g. a response that does not conform to the contract: a bug of ours, logged, never detailed.
+            log.error("request %s failed: %s %s", _request_id(request), exc.title, exc.detail)
+            return _response(500, error_body("Internal server error.", request_id=_request_id(request)))
+        message = str(exc.detail or exc.title or _STATUS_MESSAGES.get(status, "Request rejected."))
+        headers: dict[str, str] = dict(exc.headers or {})
+        actions: list[Action] = []
+        if status == 401:
+            message = "Authentication required: send a valid API key or bearer token in Authorization."
+            headers["WWW-Authenticate"] = AUTH_CHALLENGE
+        elif isinstance(exc, BadRequestProblem):
+            message = f"Invalid request: {message}"
+            actions = [Action("retry", hint="Fix the request body to match the contract.", operation_id=CHAT_OPERATION)]
+        return _response(status, error_body(message, actions=actions), headers)
+
+    async def http_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        assert isinstance(exc, HTTPException)
+        message = _STATUS_MESSAGES.get(exc.status_code, str(exc.detail))
+        return _response(exc.status_code, error_body(message), exc.headers)
+
+    async def database_unavailable(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        log.warning("request %s: database unavailable: %s", _request_id(request), type(exc).__name__)
+        status, body, headers = render(ServiceUnavailable(retry_after=db_retry_after))
+        return _response(status, body, headers)
+
+    async def unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return await database_unavailable(request, exc)
+        log.error("request %s failed", _request_id(request), exc_info=exc)
+        return _response(500, error_body("Internal server error.", request_id=_request_id(request)))
+
+    app.add_error_handler(DomainError, domain_error)
+    app.add_error_handler(ProblemException, problem)
+    app.add_error_handler(HTTPException, http_error)
+    for db_error in (OperationalError, InterfaceError, PoolTimeout, ConnectionError, TimeoutError, OSError):
+        app.add_error_handler(db_error, database_unavailable)
+    app.add_error_handler(Exception, unexpected)

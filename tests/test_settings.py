@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from global_chat.settings import AuthMode, Settings, SettingsError
+
+
+def make(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("sqlite:///var/x.db", "sqlite+aiosqlite:///var/x.db"),
+        ("postgresql://postgres@127.0.0.1:5432/test", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"),
+        ("postgresql+asyncpg://postgres@h/db", "postgresql+asyncpg://postgres@h/db"),
+    ],
+)
+def test_database_url_gets_its_async_driver(given: str, expected: str) -> None:
+    assert make(database_url=given).async_database_url == expected
+
+
+def test_anonymous_mode_refuses_a_public_address() -> None:
+    with pytest.raises(SettingsError, match="ALLOW_INSECURE_BIND"):
+        make(auth_mode=AuthMode.NONE).check_bind("0.0.0.0")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_anonymous_mode_serves_loopback(host: str) -> None:
+    make(auth_mode=AuthMode.NONE).check_bind(host)
+
+
+def test_anonymous_mode_on_a_public_address_can_be_forced() -> None:
+    make(auth_mode=AuthMode.NONE, allow_insecure_bind=True).check_bind("0.0.0.0")
+
+
+def test_base_urls_must_be_absolute() -> None:
+    with pytest.raises(ValueError, match="absolute"):
+        make(api_base_url="/v1")

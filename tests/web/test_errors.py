@@ -1,0 +1,75 @@
+"""Every framework error answers the contract's ErrorResponse as application/json, never problem+json or a 500."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from tests.fixtures.contract import ContractSchemas
+
+pytestmark = pytest.mark.anyio
+CHAT = "/v1/sessions/chat"
+JSON = {"content-type": "application/json"}
+
+
+async def chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        pytest.param("POST", CHAT, {"content": b"{", "headers": JSON}, 400, id="malformed json"),
+        pytest.param("POST", CHAT, {"content": b'{"locale": "\xff"}', "headers": JSON}, 400, id="not utf-8"),
+        pytest.param("POST", CHAT, {"json": {"locale": 5}}, 400, id="schema violation"),
+        pytest.param("POST", CHAT, {"json": ["uk-UA"]}, 400, id="array body"),
+        pytest.param("POST", CHAT, {"json": {"locale": "x" * 129}}, 400, id="locale too long"),
+        pytest.param(
+            "POST", CHAT, {"content": b"locale=uk", "headers": {"content-type": "text/plain"}}, 415, id="media"
+        ),
+        pytest.param("POST", CHAT, {"content": b"x" * 70_000, "headers": JSON}, 413, id="declared too large"),
+        pytest.param("GET", CHAT, {}, 405, id="wrong method"),
+        pytest.param("POST", "/v1/nowhere", {}, 404, id="unknown route"),
+    ],
+)
+async def test_framework_errors_use_the_contract_error_body(
+    client: httpx.AsyncClient, our_schemas: ContractSchemas, method: str, path: str, kwargs: dict, status: int
+) -> None:
+    response = await client.request(method, path, **kwargs)
+
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert our_schemas.errors("ErrorResponse", response.json()) == []
+    assert response.headers["x-request-id"]
+
+
+async def test_streamed_body_over_the_limit_is_a_413(client: httpx.AsyncClient, our_schemas: ContractSchemas) -> None:
+    # No Content-Length: the limit is enforced on the bytes actually received.
+    response = await client.post(CHAT, content=chunks(b" " * 70_000, 4096), headers=JSON)
+
+    assert response.status_code == 413
+    assert our_schemas.errors("ErrorResponse", response.json()) == []
+
+
+async def test_wrong_method_names_the_allowed_one(client: httpx.AsyncClient) -> None:
+    response = await client.delete(CHAT)
+
+    assert response.headers["allow"] == "POST"
+
+
+async def test_request_id_is_taken_from_the_caller(client: httpx.AsyncClient) -> None:
+    response = await client.post(CHAT, headers={"X-Request-Id": "trace-42"})
+
+    assert response.headers["x-request-id"] == "trace-42"
+
+
+async def test_docs_are_served(client: httpx.AsyncClient) -> None:
+    ui = await client.get("/v1/ui/")
+    spec = await client.get("/v1/openapi.json")
+
+    assert ui.status_code == 200
+    assert "swagger" in ui.text.lower()
+    assert spec.json()["paths"]["/v1/sessions/chat"]["post"]["operationId"] == "get_or_create_chat_session"
