@@ -82,8 +82,10 @@ def collect_operations(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             content = op.get("requestBody", {}).get("content", {})
             if content:
                 schema = content.get("application/json", {}).get("schema", {})
+                if "$ref" not in schema and len(schema.get("allOf", [])) == 1:
+                    schema = schema["allOf"][0]  # `nullable: true` around a $ref (OpenAPI 3.0)
                 if "$ref" not in schema:
-                    raise SystemExit(f"generate: {op_id}: the JSON request body must be a component $ref")
+                    raise SystemExit(f"generate: {op_id}: the JSON request body must be a component $ref (or allOf of one)")
                 body = class_name(schema["$ref"])
             by_tag.setdefault(tags[0], []).append(
                 {
@@ -93,6 +95,7 @@ def collect_operations(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                     "summary": op.get("summary", ""),
                     "params": params,
                     "body": body,
+                    "body_required": bool(op.get("requestBody", {}).get("required", False)),
                 }
             )
     return by_tag

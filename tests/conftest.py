@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fixtures.app", "tests.fixtures.contract"]
+pytest_plugins = ["tests.fixtures.app", "tests.fixtures.accounts", "tests.fixtures.contract"]

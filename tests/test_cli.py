@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -41,26 +45,78 @@ def test_serve_refuses_anonymous_mode_on_a_public_address(env: dict[str, str]) -
     assert "ALLOW_INSECURE_BIND" in result.stderr
 
 
-def test_served_api_answers_over_tcp(env: dict[str, str]) -> None:
-    subprocess.run([BIN / "global-chat", "migrate"], env=env, check=True, capture_output=True, timeout=60)
+def global_chat(env: dict[str, str], *args: str) -> str:
+    """Run a command; its stdout (only the result, by contract) stripped."""
+    result = subprocess.run([BIN / "global-chat", *args], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """`global-chat serve` on a free port; yields the chat URL once it answers."""
     port = free_port()
     server = subprocess.Popen(
         [BIN / "global-chat", "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
+    url = f"http://127.0.0.1:{port}/v1/sessions/chat"
     try:
-        url = f"http://127.0.0.1:{port}/v1/sessions/chat"
         deadline = time.monotonic() + 30
         while True:
             try:
-                first = httpx.post(url, json={"locale": "uk-UA"}, timeout=5)
+                httpx.get(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=5)
                 break
             except httpx.TransportError:
                 assert server.poll() is None, server.stderr.read() if server.stderr else ""
                 assert time.monotonic() < deadline, "server did not start within 30 s"
                 time.sleep(0.2)
-        second = httpx.post(url, timeout=5)
-        assert first.status_code == 200
-        assert second.json()["id"] == first.json()["id"]
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_served_api_answers_over_tcp(env: dict[str, str]) -> None:
+    global_chat(env, "migrate")
+    with serving(env) as url:
+        first = httpx.post(url, json={"locale": "uk-UA"}, timeout=5)
+        second = httpx.post(url, timeout=5)
+    assert first.status_code == 200
+    assert second.json()["id"] == first.json()["id"]
+
+
+def test_admin_commands_drive_keys_mode(env: dict[str, str]) -> None:
+    env = {**env, "AUTH_MODE": "keys", "JWT_SECRET": "s" * 40, "API_KEY_CACHE_SECONDS": "0"}
+    global_chat(env, "migrate")
+    org = global_chat(env, "create-org", "Acme")
+    user = str(uuid.uuid4())
+    key = global_chat(env, "create-api-key", "--org", org, "--user", user)
+    token = global_chat(env, "issue-token", "--org", org, "--user", user, "--ttl", "600")
+    assert re.fullmatch(r"org_[0-9a-f]{32}", org)
+    assert key.startswith("evr_pat_")
+    assert token.count(".") == 2
+
+    with serving(env) as url:
+        anonymous = httpx.post(url, timeout=5)
+        by_key = httpx.post(url, headers={"Authorization": key}, timeout=5)
+        by_token = httpx.post(url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        revoked_id = global_chat(env, "revoke-api-key", key[:14])
+        after_revoke = httpx.post(url, headers={"Authorization": key}, timeout=5)
+
+    assert anonymous.status_code == 401
+    assert by_key.status_code == 200
+    assert by_key.json()["organization_id"] == org
+    assert by_token.json()["id"] == by_key.json()["id"]
+    assert revoked_id.startswith("key_")
+    assert after_revoke.status_code == 401
+
+
+def test_admin_errors_go_to_stderr_with_a_non_zero_exit(env: dict[str, str]) -> None:
+    global_chat(env, "migrate")
+    result = subprocess.run(
+        [BIN / "global-chat", "create-api-key", "--org", "org_" + "f" * 32, "--user", str(uuid.uuid4())],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "no organization" in result.stderr

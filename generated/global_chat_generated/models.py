@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field, RootModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
 class GetOrCreateChatSessionRequest(BaseModel):
@@ -17,6 +17,34 @@ class GetOrCreateChatSessionRequest(BaseModel):
     locale: Annotated[str | None, Field(examples=["uk-UA"], max_length=128)] = None
     """
     Browser locale for seeding the global chat session (BCP 47, e.g. `uk-UA`).
+    """
+
+
+class Tag(RootModel[str]):
+    root: Annotated[str, Field(max_length=100, min_length=1)]
+
+
+class UpdateSessionRequest(BaseModel):
+    """
+    Fields to change on a session; absent fields stay as they are.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: Annotated[str | None, Field(examples=["Planning chat"], max_length=500, min_length=1)] = None
+    """
+    Human-readable title for the session.
+    """
+    locale: Annotated[str | None, Field(examples=["uk-UA"], max_length=128)] = None
+    """
+    BCP 47 locale (canonicalized, e.g. `uk-ua` becomes `uk-UA`); null clears it.
+    """
+    tags: Annotated[list[Tag] | None, Field(examples=[["planning"]], max_length=50)] = None
+    """
+    The session's tags, replacing the current ones. On the global chat session the markers
+    `global-chat` and `user:<uuid>` are always kept.
+
     """
 
 

@@ -13,11 +13,8 @@ from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
-from global_chat.sessions.links import SessionLinks
-from global_chat.sessions.service import GlobalChatService
 from global_chat.settings import Settings
-from global_chat.storage.database import Database
-from global_chat.web.container import Container
+from global_chat.web.container import build_container
 from global_chat.web.errors import install_error_handlers
 from global_chat.web.middleware import RequestBoundary
 from global_chat.web.security import Authenticator, security_map
@@ -38,17 +35,8 @@ def load_contract() -> dict[str, Any]:
 def create_app(settings: Settings | None = None) -> AsyncApp:
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    database = Database(settings)
-    container = Container(
-        settings=settings,
-        database=database,
-        sessions=GlobalChatService(create_rate_limit=settings.chat_create_rate_limit),
-        links=SessionLinks(
-            api_base_url=settings.api_base_url,
-            ui_base_url=settings.ui_base_url,
-            served_operations=server.OPERATIONS.keys(),
-        ),
-    )
+    container = build_container(settings, list(server.OPERATIONS))
+    authenticator = Authenticator(settings, container.database, container.accounts)
     app = AsyncApp(__name__, specification_dir=Path(__file__).parent)
     app.add_api(
         load_contract(),
@@ -56,9 +44,9 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         strict_validation=True,
         validate_responses=settings.response_validation,
         validator_map=VALIDATOR_MAP,
-        security_map=security_map(Authenticator(settings.auth_mode)),
+        security_map=security_map(authenticator),
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH),
     )
-    install_error_handlers(app, db_retry_after=settings.db_unavailable_retry_after)
+    install_error_handlers(app, metrics=container.metrics, db_retry_after=settings.db_unavailable_retry_after)
     app.add_middleware(RequestBoundary, position=MiddlewarePosition.BEFORE_EXCEPTION, container=container)
     return app

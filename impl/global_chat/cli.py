@@ -6,12 +6,21 @@ Commands print only their result on stdout (so scripts can capture it); progress
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from pydantic import ValidationError
 
+from global_chat import ids
+from global_chat.accounts.credentials import TokenClaims, issue_token
+from global_chat.accounts.repository import AccountRepository
+from global_chat.accounts.service import AccountService, AdminError
+from global_chat.sessions.service import utc_now
 from global_chat.settings import Settings, SettingsError
+from global_chat.storage.database import Database
 
 
 def _settings() -> Settings:
@@ -58,6 +67,80 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+AdminAction = Callable[[AccountService, AccountRepository], Awaitable[str]]
+
+
+def _admin(action: AdminAction) -> int:
+    """Run one administrative action in one transaction; print its result, or the reason it failed."""
+
+    async def run(settings: Settings) -> str:
+        database = Database(settings)
+        try:
+            async with database.transaction() as tx:
+                return await action(AccountService(), AccountRepository(tx))
+        finally:
+            await database.dispose()
+
+    try:
+        print(asyncio.run(run(_settings())))
+    except AdminError as exc:
+        print(f"global-chat: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _org_id(value: str) -> uuid.UUID:
+    parsed = ids.parse_id(ids.ORGANIZATION, value)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an organization id (org_<32 hex>)")
+    return parsed
+
+
+def _user_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a UUID") from None
+
+
+def _positive_seconds(value: str) -> timedelta:
+    seconds = int(value)
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return timedelta(seconds=seconds)
+
+
+def cmd_create_org(args: argparse.Namespace) -> int:
+    async def action(service: AccountService, repo: AccountRepository) -> str:
+        return ids.format_id(ids.ORGANIZATION, await service.create_organization(repo, args.name))
+
+    return _admin(action)
+
+
+def cmd_create_api_key(args: argparse.Namespace) -> int:
+    async def action(service: AccountService, repo: AccountRepository) -> str:
+        return await service.create_api_key(repo, args.org, args.user, args.expires_in)
+
+    return _admin(action)
+
+
+def cmd_revoke_api_key(args: argparse.Namespace) -> int:
+    async def action(service: AccountService, repo: AccountRepository) -> str:
+        return await service.revoke_api_key(repo, args.reference)
+
+    return _admin(action)
+
+
+def cmd_issue_token(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.jwt_secret is None or len(settings.jwt_secret.get_secret_value().encode()) < 32:
+        print("global-chat: issue-token needs JWT_SECRET (at least 32 bytes)", file=sys.stderr)
+        return 2
+    claims = TokenClaims(organization_id=args.org, user_id=args.user)
+    print(issue_token(settings.jwt_secret.get_secret_value(), claims, now=utc_now(), ttl=args.ttl))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="global-chat", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -71,6 +154,26 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply the database migrations (idempotent)")
     migrate.add_argument("--revision", default="head", help="target revision (default: head)")
     migrate.set_defaults(func=cmd_migrate)
+
+    create_org = commands.add_parser("create-org", help="create an organization (prints its org_ id)")
+    create_org.add_argument("name")
+    create_org.set_defaults(func=cmd_create_org)
+
+    create_key = commands.add_parser("create-api-key", help="create an API key (prints it; shown only once)")
+    create_key.add_argument("--org", required=True, type=_org_id, help="organization id (org_...)")
+    create_key.add_argument("--user", required=True, type=_user_id, help="user UUID (created on first use)")
+    create_key.add_argument("--expires-in", type=_positive_seconds, help="seconds until the key expires")
+    create_key.set_defaults(func=cmd_create_api_key)
+
+    revoke = commands.add_parser("revoke-api-key", help="revoke an API key (prints its key_ id)")
+    revoke.add_argument("reference", metavar="KEY_PREFIX_OR_ID", help="key_<hex> id, the key, or 12+ of its characters")
+    revoke.set_defaults(func=cmd_revoke_api_key)
+
+    token = commands.add_parser("issue-token", help="issue an HS256 JWT signed with JWT_SECRET (prints it)")
+    token.add_argument("--org", required=True, type=_org_id, help="organization id (org_...)")
+    token.add_argument("--user", required=True, type=_user_id, help="user UUID")
+    token.add_argument("--ttl", type=_positive_seconds, default=timedelta(hours=1), help="lifetime in seconds")
+    token.set_defaults(func=cmd_issue_token)
     return parser
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_PATH = Path("var") / "global-chat.db"
@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     allow_insecure_bind: bool = Field(
         default=False, description="Allow AUTH_MODE=none on a non-loopback address (never in production)."
     )
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 secret of bearer JWTs; required (32+ bytes) with AUTH_MODE=keys."
+    )
+    api_key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a verified API key is trusted without asking the database; a revocation "
+        "takes up to this long to reach a running server (0: ask every time).",
+    )
+    api_key_cache_size: int = Field(default=10_000, ge=1)
     response_validation: bool = Field(
         default=False, description="Validate every response against the contract (on in tests and contract runs)."
     )
@@ -56,6 +66,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _keys_mode_needs_a_secret(self) -> Settings:
+        if self.auth_mode is AuthMode.KEYS:
+            secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+            if len(secret.encode()) < 32:
+                raise ValueError(
+                    "AUTH_MODE=keys needs JWT_SECRET of at least 32 bytes "
+                    "(e.g. JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'))"
+                )
+        return self
 
     @cached_property
     def async_database_url(self) -> str:

@@ -10,11 +10,21 @@ from . import sessions
 
 OPERATIONS: dict[str, Callable[..., Awaitable[Any]]] = {
     "get_or_create_chat_session": sessions.get_or_create_chat_session,
+    "get_session": sessions.get_session,
+    "delete_session": sessions.delete_session,
+    "update_session": sessions.update_session,
+    "pin_session": sessions.pin_session,
+    "unpin_session": sessions.unpin_session,
 }
 """operationId -> entry point, used by the application's Connexion resolver."""
 
 OPERATION_TAGS: dict[str, str] = {
     "get_or_create_chat_session": "sessions",
+    "get_session": "sessions",
+    "delete_session": "sessions",
+    "update_session": "sessions",
+    "pin_session": "sessions",
+    "unpin_session": "sessions",
 }
 
 

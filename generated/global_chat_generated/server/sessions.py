@@ -11,11 +11,27 @@ from __future__ import annotations
 from typing import Any
 
 from global_chat.sessions.handlers import (
+    delete_session as _delete_session,
+)
+from global_chat.sessions.handlers import (
     get_or_create_chat_session as _get_or_create_chat_session,
+)
+from global_chat.sessions.handlers import (
+    get_session as _get_session,
+)
+from global_chat.sessions.handlers import (
+    pin_session as _pin_session,
+)
+from global_chat.sessions.handlers import (
+    unpin_session as _unpin_session,
+)
+from global_chat.sessions.handlers import (
+    update_session as _update_session,
 )
 
 from global_chat_generated.models import (
     GetOrCreateChatSessionRequest,
+    UpdateSessionRequest,
 )
 
 
@@ -25,4 +41,51 @@ async def get_or_create_chat_session(
     """POST /v1/sessions/chat: Get or create global chat session"""
     return await _get_or_create_chat_session(
         body=None if body is None else GetOrCreateChatSessionRequest.model_validate(body),
+    )
+
+
+async def get_session(
+    session_id: str,
+) -> Any:
+    """GET /v1/sessions/{session_id}: Get session"""
+    return await _get_session(
+        session_id=session_id,
+    )
+
+
+async def delete_session(
+    session_id: str,
+) -> Any:
+    """DELETE /v1/sessions/{session_id}: Delete session"""
+    return await _delete_session(
+        session_id=session_id,
+    )
+
+
+async def update_session(
+    session_id: str,
+    body: dict[str, Any],
+) -> Any:
+    """PATCH /v1/sessions/{session_id}: Update session"""
+    return await _update_session(
+        session_id=session_id,
+        body=UpdateSessionRequest.model_validate(body),
+    )
+
+
+async def pin_session(
+    session_id: str,
+) -> Any:
+    """PUT /v1/sessions/{session_id}/pin: Pin session"""
+    return await _pin_session(
+        session_id=session_id,
+    )
+
+
+async def unpin_session(
+    session_id: str,
+) -> Any:
+    """DELETE /v1/sessions/{session_id}/pin: Unpin session"""
+    return await _unpin_session(
+        session_id=session_id,
     )

@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from global_chat.storage.tables import Organization, RateLimitWindow
+from global_chat.storage.tables import Organization, Principal, RateLimitWindow
 from global_chat.storage.tables import Session as SessionRow
 
 
@@ -50,12 +50,33 @@ class SessionRepository:
         )
         return (await self._db.execute(statement)).first() is not None
 
-    async def rebind_harness(self, session: SessionRow, harness_id: uuid.UUID, now: datetime) -> None:
-        await self._db.execute(
-            update(SessionRow).where(SessionRow.id == session.id).values(harness_id=harness_id, updated_at=now)
+    async def find_owned(
+        self, session_id: uuid.UUID, organization_id: uuid.UUID, user_id: uuid.UUID
+    ) -> SessionRow | None:
+        """The session if it is in the organization and owned by the user's principal."""
+        session: SessionRow | None = await self._db.scalar(
+            select(SessionRow)
+            .join(Principal, Principal.id == SessionRow.owner_principal_id)
+            .where(
+                SessionRow.id == session_id,
+                SessionRow.organization_id == organization_id,
+                Principal.kind == "user",
+                Principal.subject_id == user_id,
+            )
         )
-        session.harness_id = harness_id
-        session.updated_at = now
+        return session
+
+    async def update(self, session: SessionRow, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            setattr(session, name, value)
+        await self._db.flush()
+
+    async def delete(self, session: SessionRow) -> None:
+        await self._db.delete(session)
+        await self._db.flush()
+
+    async def rebind_harness(self, session: SessionRow, harness_id: uuid.UUID, now: datetime) -> None:
+        await self.update(session, {"harness_id": harness_id, "updated_at": now})
 
     async def charge_budget(self, organization_id: uuid.UUID, bucket: str, window_start: int) -> int:
         """Count one more use of the organization's budget in this window; the new count (atomic)."""

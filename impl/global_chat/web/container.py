@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import connexion.context
 
+from global_chat.accounts.service import AccountService
 from global_chat.identity import Identity
+from global_chat.metrics import Metrics
 from global_chat.sessions.links import SessionLinks
-from global_chat.sessions.service import GlobalChatService
+from global_chat.sessions.service import GlobalChatService, SessionService
 from global_chat.settings import Settings
 from global_chat.storage.database import Database
 
@@ -19,8 +21,27 @@ SCOPE_KEY = "global_chat.container"
 class Container:
     settings: Settings
     database: Database
-    sessions: GlobalChatService
+    global_chat: GlobalChatService
+    sessions: SessionService
+    accounts: AccountService
     links: SessionLinks
+    metrics: Metrics
+
+
+def build_container(settings: Settings, served_operations: list[str]) -> Container:
+    return Container(
+        settings=settings,
+        database=Database(settings),
+        global_chat=GlobalChatService(create_rate_limit=settings.chat_create_rate_limit),
+        sessions=SessionService(),
+        accounts=AccountService(),
+        links=SessionLinks(
+            api_base_url=settings.api_base_url,
+            ui_base_url=settings.ui_base_url,
+            served_operations=served_operations,
+        ),
+        metrics=Metrics(),
+    )
 
 
 def current_container() -> Container:

@@ -8,19 +8,21 @@ from collections.abc import Mapping
 from connexion import AsyncApp
 from connexion.exceptions import BadRequestProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware.routing import ROUTING_CONTEXT
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from global_chat.errors import (
     AUTH_CHALLENGE,
-    CHAT_OPERATION,
     Action,
     DomainError,
+    RateLimited,
     ServiceUnavailable,
     error_body,
     render,
 )
+from global_chat.metrics import Metrics
 from global_chat.web.middleware import REQUEST_ID_SCOPE_KEY
 
 log = logging.getLogger("global_chat.errors")
@@ -42,9 +44,17 @@ def _request_id(request: ConnexionRequest) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def install_error_handlers(app: AsyncApp, *, db_retry_after: int) -> None:
+def _operation_id(request: ConnexionRequest) -> str | None:
+    routing = request.scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
+    value = routing.get("operation_id")
+    return value if isinstance(value, str) else None
+
+
+def install_error_handlers(app: AsyncApp, *, metrics: Metrics, db_retry_after: int) -> None:
     async def domain_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         assert isinstance(exc, DomainError)
+        if isinstance(exc, RateLimited):
+            metrics.rate_limited.inc()
         if exc.status >= 500:
             log.error("request %s failed: %s", _request_id(request), exc.message)
         status, body, headers = render(exc, _request_id(request) if exc.status >= 500 else None)
@@ -65,7 +75,8 @@ def install_error_handlers(app: AsyncApp, *, db_retry_after: int) -> None:
             headers["WWW-Authenticate"] = AUTH_CHALLENGE
         elif isinstance(exc, BadRequestProblem):
             message = f"Invalid request: {message}"
-            actions = [Action("retry", hint="Fix the request body to match the contract.", operation_id=CHAT_OPERATION)]
+            hint = "Fix the request to match the contract, then send it again."
+            actions = [Action("retry", hint=hint, operation_id=_operation_id(request))]
         return _response(status, error_body(message, actions=actions), headers)
 
     async def http_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -74,6 +85,7 @@ def install_error_handlers(app: AsyncApp, *, db_retry_after: int) -> None:
         return _response(exc.status_code, error_body(message), exc.headers)
 
     async def database_unavailable(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        metrics.database_errors.inc()
         log.warning("request %s: database unavailable: %s", _request_id(request), type(exc).__name__)
         status, body, headers = render(ServiceUnavailable(retry_after=db_retry_after))
         return _response(status, body, headers)

@@ -10,7 +10,7 @@ from .client_side_tool_definition import ClientSideToolDefinition
 from .client_side_tool_definition_type import ClientSideToolDefinitionType
 from .deferrable_policy import DeferrablePolicy
 from .error_response import ErrorResponse
-from .get_or_create_chat_session_request_type_0 import GetOrCreateChatSessionRequestType0
+from .get_or_create_chat_session_request import GetOrCreateChatSessionRequest
 from .initial_file import InitialFile
 from .mcp_server_auth_mode import McpServerAuthMode
 from .mcp_server_config import McpServerConfig
@@ -30,6 +30,7 @@ from .subagent_status import SubagentStatus
 from .token_usage import TokenUsage
 from .tool_hints import ToolHints
 from .tool_policy import ToolPolicy
+from .update_session_request import UpdateSessionRequest
 from .with_urls_session import WithUrlsSession
 
 __all__ = (
@@ -43,7 +44,7 @@ __all__ = (
     "ClientSideToolDefinitionType",
     "DeferrablePolicy",
     "ErrorResponse",
-    "GetOrCreateChatSessionRequestType0",
+    "GetOrCreateChatSessionRequest",
     "InitialFile",
     "McpServerAuthMode",
     "McpServerConfig",
@@ -63,5 +64,6 @@ __all__ = (
     "TokenUsage",
     "ToolHints",
     "ToolPolicy",
+    "UpdateSessionRequest",
     "WithUrlsSession",
 )

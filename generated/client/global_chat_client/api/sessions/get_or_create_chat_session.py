@@ -6,14 +6,14 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
-from ...models.get_or_create_chat_session_request_type_0 import GetOrCreateChatSessionRequestType0
+from ...models.get_or_create_chat_session_request import GetOrCreateChatSessionRequest
 from ...models.with_urls_session import WithUrlsSession
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: GetOrCreateChatSessionRequestType0 | None | Unset = UNSET,
+    body: GetOrCreateChatSessionRequest | None | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -22,7 +22,7 @@ def _get_kwargs(
         "url": "/v1/sessions/chat",
     }
 
-    if isinstance(body, GetOrCreateChatSessionRequestType0):
+    if isinstance(body, GetOrCreateChatSessionRequest):
         _kwargs["json"] = body.to_dict()
     else:
         _kwargs["json"] = body
@@ -96,7 +96,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: GetOrCreateChatSessionRequestType0 | None | Unset = UNSET,
+    body: GetOrCreateChatSessionRequest | None | Unset = UNSET,
 ) -> Response[ErrorResponse | WithUrlsSession]:
     """Get or create global chat session
 
@@ -107,8 +107,7 @@ def sync_detailed(
     Only a creation counts against the organization's session-creation rate limit.
 
     Args:
-        body (GetOrCreateChatSessionRequestType0 | None | Unset): Request body for the
-            `get_or_create_chat_session` operation. Example: {'locale': 'uk-UA'}.
+        body (GetOrCreateChatSessionRequest | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,7 +131,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: GetOrCreateChatSessionRequestType0 | None | Unset = UNSET,
+    body: GetOrCreateChatSessionRequest | None | Unset = UNSET,
 ) -> ErrorResponse | WithUrlsSession | None:
     """Get or create global chat session
 
@@ -143,8 +142,7 @@ def sync(
     Only a creation counts against the organization's session-creation rate limit.
 
     Args:
-        body (GetOrCreateChatSessionRequestType0 | None | Unset): Request body for the
-            `get_or_create_chat_session` operation. Example: {'locale': 'uk-UA'}.
+        body (GetOrCreateChatSessionRequest | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,7 +161,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: GetOrCreateChatSessionRequestType0 | None | Unset = UNSET,
+    body: GetOrCreateChatSessionRequest | None | Unset = UNSET,
 ) -> Response[ErrorResponse | WithUrlsSession]:
     """Get or create global chat session
 
@@ -174,8 +172,7 @@ async def asyncio_detailed(
     Only a creation counts against the organization's session-creation rate limit.
 
     Args:
-        body (GetOrCreateChatSessionRequestType0 | None | Unset): Request body for the
-            `get_or_create_chat_session` operation. Example: {'locale': 'uk-UA'}.
+        body (GetOrCreateChatSessionRequest | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,7 +194,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: GetOrCreateChatSessionRequestType0 | None | Unset = UNSET,
+    body: GetOrCreateChatSessionRequest | None | Unset = UNSET,
 ) -> ErrorResponse | WithUrlsSession | None:
     """Get or create global chat session
 
@@ -208,8 +205,7 @@ async def asyncio(
     Only a creation counts against the organization's session-creation rate limit.
 
     Args:
-        body (GetOrCreateChatSessionRequestType0 | None | Unset): Request body for the
-            `get_or_create_chat_session` operation. Example: {'locale': 'uk-UA'}.
+        body (GetOrCreateChatSessionRequest | None | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -8,11 +8,11 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="GetOrCreateChatSessionRequestType0")
+T = TypeVar("T", bound="GetOrCreateChatSessionRequest")
 
 
 @_attrs_define
-class GetOrCreateChatSessionRequestType0:
+class GetOrCreateChatSessionRequest:
     """Request body for the `get_or_create_chat_session` operation.
 
     Example:
@@ -54,12 +54,12 @@ class GetOrCreateChatSessionRequestType0:
 
         locale = _parse_locale(d.pop("locale", UNSET))
 
-        get_or_create_chat_session_request_type_0 = cls(
+        get_or_create_chat_session_request = cls(
             locale=locale,
         )
 
-        get_or_create_chat_session_request_type_0.additional_properties = d
-        return get_or_create_chat_session_request_type_0
+        get_or_create_chat_session_request.additional_properties = d
+        return get_or_create_chat_session_request
 
     @property
     def additional_keys(self) -> list[str]:

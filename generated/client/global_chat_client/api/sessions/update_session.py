@@ -1,0 +1,228 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.update_session_request import UpdateSessionRequest
+from ...models.with_urls_session import WithUrlsSession
+from ...types import Response
+
+
+def _get_kwargs(
+    session_id: str,
+    *,
+    body: UpdateSessionRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/v1/sessions/{session_id}".format(
+            session_id=quote(str(session_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | WithUrlsSession | None:
+    if response.status_code == 200:
+        response_200 = WithUrlsSession.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorResponse.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | WithUrlsSession]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UpdateSessionRequest,
+) -> Response[ErrorResponse | WithUrlsSession]:
+    """Update session
+
+     Changes the title, locale or tags; absent fields stay as they are. The global chat markers
+    (`global-chat`, `user:<uuid>`) are kept on the global chat session whatever `tags` says.
+
+    Args:
+        session_id (str):
+        body (UpdateSessionRequest): Fields to change on a session; absent fields stay as they
+            are. Example: {'title': 'Planning chat', 'tags': ['planning']}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | WithUrlsSession]
+    """
+
+    kwargs = _get_kwargs(
+        session_id=session_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UpdateSessionRequest,
+) -> ErrorResponse | WithUrlsSession | None:
+    """Update session
+
+     Changes the title, locale or tags; absent fields stay as they are. The global chat markers
+    (`global-chat`, `user:<uuid>`) are kept on the global chat session whatever `tags` says.
+
+    Args:
+        session_id (str):
+        body (UpdateSessionRequest): Fields to change on a session; absent fields stay as they
+            are. Example: {'title': 'Planning chat', 'tags': ['planning']}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | WithUrlsSession
+    """
+
+    return sync_detailed(
+        session_id=session_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UpdateSessionRequest,
+) -> Response[ErrorResponse | WithUrlsSession]:
+    """Update session
+
+     Changes the title, locale or tags; absent fields stay as they are. The global chat markers
+    (`global-chat`, `user:<uuid>`) are kept on the global chat session whatever `tags` says.
+
+    Args:
+        session_id (str):
+        body (UpdateSessionRequest): Fields to change on a session; absent fields stay as they
+            are. Example: {'title': 'Planning chat', 'tags': ['planning']}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | WithUrlsSession]
+    """
+
+    kwargs = _get_kwargs(
+        session_id=session_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    session_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: UpdateSessionRequest,
+) -> ErrorResponse | WithUrlsSession | None:
+    """Update session
+
+     Changes the title, locale or tags; absent fields stay as they are. The global chat markers
+    (`global-chat`, `user:<uuid>`) are kept on the global chat session whatever `tags` says.
+
+    Args:
+        session_id (str):
+        body (UpdateSessionRequest): Fields to change on a session; absent fields stay as they
+            are. Example: {'title': 'Planning chat', 'tags': ['planning']}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | WithUrlsSession
+    """
+
+    return (
+        await asyncio_detailed(
+            session_id=session_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

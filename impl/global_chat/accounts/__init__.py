@@ -1,0 +1,1 @@
+"""Organizations, users, principals and their credentials (API keys, JWTs)."""

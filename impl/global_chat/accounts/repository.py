@@ -1,0 +1,83 @@
+"""All SQL about organizations, users, principals and API keys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from global_chat.storage.tables import ApiKey, Harness, Organization, Principal, User
+
+PLATFORM_CHAT_SLUG = "platform-chat"
+PLATFORM_CHAT_NAME = "Platform Chat"
+
+
+class AccountRepository:
+    def __init__(self, db: AsyncSession) -> None:
+        self._db = db
+        self._dialect = db.get_bind().dialect.name
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    async def create_organization(self, org_id: uuid.UUID, name: str, harness_id: uuid.UUID, now: datetime) -> None:
+        """The organization with its own built-in Platform Chat harness."""
+        self._db.add(Organization(id=org_id, name=name, platform_chat_harness_id=harness_id, created_at=now))
+        await self._db.flush()
+        self._db.add(
+            Harness(
+                id=harness_id,
+                organization_id=org_id,
+                name=PLATFORM_CHAT_NAME,
+                slug=PLATFORM_CHAT_SLUG,
+                is_builtin=True,
+                created_at=now,
+            )
+        )
+        await self._db.flush()
+
+    async def organization_exists(self, org_id: uuid.UUID) -> bool:
+        return await self._db.scalar(select(Organization.id).where(Organization.id == org_id)) is not None
+
+    async def ensure_user_principal(self, user_id: uuid.UUID, now: datetime, new_id: uuid.UUID) -> uuid.UUID:
+        """The user's principal, creating the user and principal rows on first sight (race-safe)."""
+        await self._db.execute(
+            self._insert(User)
+            .values(id=user_id, display_name=f"user {user_id}", created_at=now)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        await self._db.execute(
+            self._insert(Principal)
+            .values(id=new_id, kind="user", subject_id=user_id, created_at=now)
+            .on_conflict_do_nothing(index_elements=["kind", "subject_id"])
+        )
+        principal_id = await self._db.scalar(
+            select(Principal.id).where(Principal.kind == "user", Principal.subject_id == user_id)
+        )
+        assert principal_id is not None
+        return principal_id
+
+    async def add_api_key(self, key: ApiKey) -> None:
+        self._db.add(key)
+        await self._db.flush()
+
+    async def api_key_by_hash(self, secret_hash: str) -> ApiKey | None:
+        key: ApiKey | None = await self._db.scalar(select(ApiKey).where(ApiKey.secret_hash == secret_hash))
+        return key
+
+    async def api_keys_matching(self, key_id: uuid.UUID | None, prefix: str) -> list[ApiKey]:
+        statement = select(ApiKey)
+        if key_id is not None:
+            statement = statement.where(ApiKey.id == key_id)
+        else:
+            statement = statement.where(ApiKey.prefix.startswith(prefix, autoescape=True))
+        return list((await self._db.scalars(statement)).all())
+
+    async def revoke_api_key(self, key_id: uuid.UUID, now: datetime) -> None:
+        await self._db.execute(
+            update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None)).values(revoked_at=now)
+        )

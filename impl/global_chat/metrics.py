@@ -1,0 +1,51 @@
+"""Prometheus metrics of one app instance (its own registry, so several apps can live in one process)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "global_chat_http_requests", "HTTP requests by operation and status.", ["operation", "status"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.latency = Histogram(
+            "global_chat_http_request_duration_seconds", "HTTP request latency by operation and status.",
+            ["operation", "status"], buckets=LATENCY_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        self.sessions_created = Counter(
+            "global_chat_sessions_created", "Global chat sessions created.", registry=self.registry
+        )
+        self.singleton_races = Counter(
+            "global_chat_singleton_races_resolved",
+            "First calls that found the session created by a concurrent call and returned it.",
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "global_chat_rate_limit_rejections", "Creations refused by the rate limit.", registry=self.registry
+        )
+        self.database_errors = Counter(
+            "global_chat_database_errors", "Requests that failed because the database was unavailable.",
+            registry=self.registry,
+        )  # fmt: skip
+
+    def observe_request(self, operation: str, status: int, seconds: float) -> None:
+        labels = (operation, str(status))
+        self.requests.labels(*labels).inc()
+        self.latency.labels(*labels).observe(seconds)
+
+    def chat_outcome(self, created: bool, race_lost: bool) -> None:
+        if created:
+            self.sessions_created.inc()
+        if race_lost:
+            self.singleton_races.inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
