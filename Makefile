@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: help install generate check-generated run test check fmt lint-contract
+.PHONY: help install generate check-generated run test contract check fmt lint-contract
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,8 +44,12 @@ run: $(STAMP) ## migrate var/global-chat.db and serve the API on http://$(HOST):
 	$(BIN)/global-chat migrate
 	$(BIN)/global-chat serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) ## run the test suite (pytest, Schemathesis)
+test: $(STAMP) ## run the whole suite: pytest (in-process Schemathesis included), then `make contract`
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory contract
+
+contract: $(STAMP) ## Schemathesis CLI against the real server (options: schemathesis.toml; JUnit: reports/)
+	$(BIN)/python scripts/contract.py
 
 lint-contract: $(STAMP) ## validate openapi/openapi.yaml as OpenAPI 3.0.3
 	$(BIN)/openapi-spec-validator openapi/openapi.yaml

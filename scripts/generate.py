@@ -85,7 +85,7 @@ def collect_operations(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                 if "$ref" not in schema and len(schema.get("allOf", [])) == 1:
                     schema = schema["allOf"][0]  # `nullable: true` around a $ref (OpenAPI 3.0)
                 if "$ref" not in schema:
-                    raise SystemExit(f"generate: {op_id}: the JSON request body must be a component $ref (or allOf of one)")
+                    raise SystemExit(f"generate: {op_id}: the JSON body must be a component $ref (or an allOf of one)")
                 body = class_name(schema["$ref"])
             by_tag.setdefault(tags[0], []).append(
                 {

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.fixtures.server import BIN, global_chat, serving
 
 
 @pytest.fixture
@@ -43,37 +32,6 @@ def test_serve_refuses_anonymous_mode_on_a_public_address(env: dict[str, str]) -
     )
     assert result.returncode == 2
     assert "ALLOW_INSECURE_BIND" in result.stderr
-
-
-def global_chat(env: dict[str, str], *args: str) -> str:
-    """Run a command; its stdout (only the result, by contract) stripped."""
-    result = subprocess.run([BIN / "global-chat", *args], env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
-@contextmanager
-def serving(env: dict[str, str]) -> Iterator[str]:
-    """`global-chat serve` on a free port; yields the chat URL once it answers."""
-    port = free_port()
-    server = subprocess.Popen(
-        [BIN / "global-chat", "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}/v1/sessions/chat"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=5)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                assert time.monotonic() < deadline, "server did not start within 30 s"
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_served_api_answers_over_tcp(env: dict[str, str]) -> None:

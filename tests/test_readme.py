@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import global_chat, serving
+from tests.fixtures.server import global_chat, serving
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -14,9 +14,18 @@ class GetOrCreateChatSessionRequest(BaseModel):
     Request body for the `get_or_create_chat_session` operation.
     """
 
-    locale: Annotated[str | None, Field(examples=["uk-UA"], max_length=128)] = None
+    locale: Annotated[
+        str | None,
+        Field(
+            examples=["uk-UA"],
+            max_length=64,
+            pattern="^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$",
+        ),
+    ] = None
     """
-    Browser locale for seeding the global chat session (BCP 47, e.g. `uk-UA`).
+    Browser locale for seeding the global chat session (BCP 47, e.g. `uk-UA`): a language,
+    optionally a script, a region and variants; canonicalized when stored (`uk-ua` becomes `uk-UA`).
+
     """
 
 
@@ -36,7 +45,14 @@ class UpdateSessionRequest(BaseModel):
     """
     Human-readable title for the session.
     """
-    locale: Annotated[str | None, Field(examples=["uk-UA"], max_length=128)] = None
+    locale: Annotated[
+        str | None,
+        Field(
+            examples=["uk-UA"],
+            max_length=64,
+            pattern="^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$",
+        ),
+    ] = None
     """
     BCP 47 locale (canonicalized, e.g. `uk-ua` becomes `uk-UA`); null clears it.
     """

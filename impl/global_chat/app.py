@@ -16,7 +16,7 @@ from connexion.resolver import Resolver
 from global_chat.settings import Settings
 from global_chat.web.container import build_container
 from global_chat.web.errors import install_error_handlers
-from global_chat.web.middleware import RequestBoundary
+from global_chat.web.middleware import MethodTable, RequestBoundary
 from global_chat.web.security import Authenticator, security_map
 from global_chat.web.validators import VALIDATOR_MAP
 from global_chat_generated import server
@@ -37,9 +37,10 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     container = build_container(settings, list(server.OPERATIONS))
     authenticator = Authenticator(settings, container.database, container.accounts)
+    contract = load_contract()
     app = AsyncApp(__name__, specification_dir=Path(__file__).parent)
     app.add_api(
-        load_contract(),
+        contract,
         resolver=Resolver(function_resolver=server.resolve),
         strict_validation=True,
         validate_responses=settings.response_validation,
@@ -48,5 +49,10 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH),
     )
     install_error_handlers(app, metrics=container.metrics, db_retry_after=settings.db_unavailable_retry_after)
-    app.add_middleware(RequestBoundary, position=MiddlewarePosition.BEFORE_EXCEPTION, container=container)
+    app.add_middleware(
+        RequestBoundary,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        container=container,
+        methods=MethodTable(contract["paths"]),
+    )
     return app

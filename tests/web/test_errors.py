@@ -60,6 +60,26 @@ async def test_wrong_method_names_the_allowed_one(client: httpx.AsyncClient) -> 
     assert response.headers["allow"] == "POST"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", CHAT, "POST"),
+        ("PATCH", CHAT, "POST"),  # a concrete path is not the /v1/sessions/{session_id} template
+        ("DELETE", CHAT, "POST"),
+        ("OPTIONS", "/v1/sessions/session_" + "0" * 32, "DELETE, GET, PATCH"),
+        ("POST", "/v1/sessions/session_" + "0" * 32 + "/pin", "DELETE, PUT"),
+    ],
+)
+async def test_undeclared_methods_are_405_with_the_exact_allow_header(
+    client: httpx.AsyncClient, our_schemas: ContractSchemas, method: str, path: str, allow: str
+) -> None:
+    response = await client.request(method, path)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert our_schemas.errors("ErrorResponse", response.json()) == []
+
+
 async def test_request_id_is_taken_from_the_caller(client: httpx.AsyncClient) -> None:
     response = await client.post(CHAT, headers={"X-Request-Id": "trace-42"})
 

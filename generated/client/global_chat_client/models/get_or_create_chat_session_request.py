@@ -19,8 +19,10 @@ class GetOrCreateChatSessionRequest:
         {'locale': 'uk-UA'}
 
     Attributes:
-        locale (None | str | Unset): Browser locale for seeding the global chat session (BCP 47, e.g. `uk-UA`). Example:
-            uk-UA.
+        locale (None | str | Unset): Browser locale for seeding the global chat session (BCP 47, e.g. `uk-UA`): a
+            language,
+            optionally a script, a region and variants; canonicalized when stored (`uk-ua` becomes `uk-UA`).
+             Example: uk-UA.
     """
 
     locale: None | str | Unset = UNSET

@@ -1,0 +1,77 @@
+"""The contract, checked in-process: Schemathesis against the ASGI app (every check, both data modes,
+and the stateful walk along the contract's OpenAPI links). `make contract` runs the same against a
+real server over TCP."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import schemathesis
+from connexion import AsyncApp
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from global_chat.settings import Settings
+from tests.fixtures.accounts import Accounts
+
+MAX_EXAMPLES = 40
+schema = schemathesis.pytest.from_fixture("contract_schema")
+
+
+@pytest.fixture
+def api_key(keys_settings: Settings) -> str:
+    from global_chat.storage.database import Database
+
+    async def make() -> str:
+        database = Database(keys_settings)
+        try:
+            accounts = Accounts(database)
+            return (await accounts.caller()).api_key
+        finally:
+            await database.dispose()
+
+    return asyncio.run(make())
+
+
+@pytest.fixture
+def contract_schema(keys_app: AsyncApp, api_key: str, monkeypatch: pytest.MonkeyPatch) -> OpenApiSchema:
+    # schemathesis.toml (the options of `make contract`) applies here too; it reads the key from the environment.
+    monkeypatch.setenv("GLOBAL_CHAT_API_KEY", api_key)
+    loaded = schemathesis.openapi.from_asgi("/v1/openapi.json", keys_app)
+    # The JUnit report belongs to `make contract`; writing it from pytest also needs allure (Schemathesis 4.32).
+    loaded.config.reports.junit.enabled = False
+    loaded.config.headers = {"Authorization": api_key}
+    return loaded
+
+
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_operation_conforms(case: schemathesis.Case, api_key: str) -> None:
+    case.call_and_validate(headers={"Authorization": api_key})
+
+
+def test_stateful_walk_along_the_links(contract_schema: OpenApiSchema, api_key: str) -> None:
+    """create -> read -> update -> pin -> delete -> create again, as the OpenAPI links allow."""
+    machine = contract_schema.as_state_machine()
+    visited: set[str] = set()
+
+    class AuthenticatedMachine(machine):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+            visited.add(case.operation.label)
+            return {"headers": {"Authorization": api_key}}
+
+    AuthenticatedMachine.run(
+        settings=settings(
+            max_examples=25, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck)
+        )
+    )
+
+    # the walk really followed the links, not just the entry point
+    assert {
+        "POST /v1/sessions/chat",
+        "GET /v1/sessions/{session_id}",
+        "PATCH /v1/sessions/{session_id}",
+        "DELETE /v1/sessions/{session_id}",
+        "PUT /v1/sessions/{session_id}/pin",
+    } <= visited
