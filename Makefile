@@ -10,11 +10,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+NPM_STAMP := node_modules/.installed
+REDOCLY := node_modules/.bin/redocly
+BASE ?= HEAD
+# Redocly CLI: never send usage data, never check for updates (redocly.yaml also says telemetry: off)
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+
 HOST ?= 127.0.0.1
 PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: help install generate check-generated run test contract check fmt lint-contract
+.PHONY: help install generate check-generated run test contract check fmt lint-spec diff-spec docs
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +31,11 @@ $(STAMP): requirements.lock pyproject.toml generated/client/setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . -e generated/client
+	@touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	@echo "install: node_modules from package-lock.json (npm ci)"
+	@npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
 install: $(STAMP) ## create .venv and install the locked dependencies, the service and the generated client
@@ -45,16 +57,25 @@ run: $(STAMP) ## migrate var/global-chat.db and serve the API on http://$(HOST):
 	$(BIN)/global-chat serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) ## run the whole suite: pytest (in-process Schemathesis included), then `make contract`
+	@scripts/ensure_chromium.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 
 contract: $(STAMP) ## Schemathesis CLI against the real server (options: schemathesis.toml; JUnit: reports/)
 	$(BIN)/python scripts/contract.py
 
-lint-contract: $(STAMP) ## validate openapi/openapi.yaml as OpenAPI 3.0.3
+lint-spec: $(STAMP) $(NPM_STAMP) ## lint openapi/openapi.yaml: Redocly (redocly.yaml) + openapi-spec-validator
+	$(REDOCLY) lint --format=stylish openapi/openapi.yaml
 	$(BIN)/openapi-spec-validator openapi/openapi.yaml
 
-check: $(STAMP) lint-contract check-generated ## verify only: ruff, mypy strict on impl/, generated/ up to date, contract valid
+diff-spec: $(STAMP) ## breaking changes in openapi/openapi.yaml since BASE (default HEAD): make diff-spec BASE=HEAD~1
+	$(BIN)/python scripts/diff_spec.py --base $(BASE)
+
+docs: $(STAMP) $(NPM_STAMP) ## docs/index.html: the contract as one self-contained HTML page (opens offline)
+	$(REDOCLY) build-docs openapi/openapi.yaml --inlineBundle --output docs/index.html
+	$(BIN)/python scripts/check_offline_html.py --fix docs/index.html
+
+check: $(STAMP) lint-spec check-generated docs ## verify only: ruff, mypy strict, generated/ up to date, contract lint, docs build
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -82,10 +82,11 @@ def collect_operations(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             content = op.get("requestBody", {}).get("content", {})
             if content:
                 schema = content.get("application/json", {}).get("schema", {})
-                if "$ref" not in schema and len(schema.get("allOf", [])) == 1:
-                    schema = schema["allOf"][0]  # `nullable: true` around a $ref (OpenAPI 3.0)
+                refs = [s for s in schema.get("anyOf", []) if "$ref" in s]
+                if "$ref" not in schema and len(refs) == 1:
+                    schema = refs[0]  # anyOf [$ref, null]: a nullable body (OpenAPI 3.0 has no null type)
                 if "$ref" not in schema:
-                    raise SystemExit(f"generate: {op_id}: the JSON body must be a component $ref (or an allOf of one)")
+                    raise SystemExit(f"generate: {op_id}: the JSON body must be a $ref (or anyOf one and null)")
                 body = class_name(schema["$ref"])
             by_tag.setdefault(tags[0], []).append(
                 {

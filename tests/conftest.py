@@ -1,1 +1,6 @@
-pytest_plugins = ["tests.fixtures.app", "tests.fixtures.accounts", "tests.fixtures.contract"]
+pytest_plugins = [
+    "tests.fixtures.app",
+    "tests.fixtures.accounts",
+    "tests.fixtures.contract",
+    "tests.fixtures.postgres",
+]

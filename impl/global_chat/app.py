@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,11 @@ from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
+from global_chat.logs import configure_logging
 from global_chat.settings import Settings
 from global_chat.web.container import build_container
 from global_chat.web.errors import install_error_handlers
-from global_chat.web.middleware import MethodTable, RequestBoundary
+from global_chat.web.middleware import RequestBoundary, RouteTable
 from global_chat.web.security import Authenticator, security_map
 from global_chat.web.validators import VALIDATOR_MAP
 from global_chat_generated import server
@@ -34,7 +34,7 @@ def load_contract() -> dict[str, Any]:
 
 def create_app(settings: Settings | None = None) -> AsyncApp:
     settings = settings or Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     container = build_container(settings, list(server.OPERATIONS))
     authenticator = Authenticator(settings, container.database, container.accounts)
     contract = load_contract()
@@ -53,6 +53,6 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         RequestBoundary,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         container=container,
-        methods=MethodTable(contract["paths"]),
+        routes=RouteTable(contract["paths"]),
     )
     return app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -62,6 +63,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine = create_engine(settings)
+        self._probe_timeout = settings.db_statement_timeout_ms / 1000
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @asynccontextmanager
@@ -69,6 +71,17 @@ class Database:
         """One unit of work: committed when the block succeeds, rolled back when it raises."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    async def readiness(self, expected_revision: str) -> str | None:
+        """None when the database answers and its schema is at `expected_revision`; else what is wrong."""
+        try:
+            async with asyncio.timeout(self._probe_timeout), self.engine.connect() as connection:
+                current = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+        except Exception as exc:  # any failure means "not ready"; the reason is for the operator
+            return f"database unreachable ({type(exc).__name__})"
+        if current != expected_revision:
+            return f"migrations not current (database at {current}, code expects {expected_revision})"
+        return None
 
     async def dispose(self) -> None:
         await self.engine.dispose()

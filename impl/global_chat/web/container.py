@@ -13,6 +13,7 @@ from global_chat.sessions.links import SessionLinks
 from global_chat.sessions.service import GlobalChatService, SessionService
 from global_chat.settings import Settings
 from global_chat.storage.database import Database
+from global_chat.storage.migrate import head_revision
 
 SCOPE_KEY = "global_chat.container"
 
@@ -26,6 +27,7 @@ class Container:
     accounts: AccountService
     links: SessionLinks
     metrics: Metrics
+    migrations_head: str
 
 
 def build_container(settings: Settings, served_operations: list[str]) -> Container:
@@ -41,6 +43,7 @@ def build_container(settings: Settings, served_operations: list[str]) -> Contain
             served_operations=served_operations,
         ),
         metrics=Metrics(),
+        migrations_head=head_revision(),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
 from connexion import AsyncApp
@@ -22,10 +21,11 @@ from global_chat.errors import (
     error_body,
     render,
 )
+from global_chat.logs import get_logger
 from global_chat.metrics import Metrics
 from global_chat.web.middleware import REQUEST_ID_SCOPE_KEY
 
-log = logging.getLogger("global_chat.errors")
+log = get_logger("global_chat.errors")
 
 _STATUS_MESSAGES = {
     401: "Authentication required.",
@@ -56,7 +56,7 @@ def install_error_handlers(app: AsyncApp, *, metrics: Metrics, db_retry_after: i
         if isinstance(exc, RateLimited):
             metrics.rate_limited.inc()
         if exc.status >= 500:
-            log.error("request %s failed: %s", _request_id(request), exc.message)
+            log.error("request failed", error=exc.message)
         status, body, headers = render(exc, _request_id(request) if exc.status >= 500 else None)
         return _response(status, body, headers)
 
@@ -65,7 +65,7 @@ def install_error_handlers(app: AsyncApp, *, metrics: Metrics, db_retry_after: i
         status = exc.status or 500
         if status >= 500:
             # e.g. a response that does not conform to the contract: a bug of ours, logged, never detailed.
-            log.error("request %s failed: %s %s", _request_id(request), exc.title, exc.detail)
+            log.error("request failed", error=str(exc.title), detail=str(exc.detail))
             return _response(500, error_body("Internal server error.", request_id=_request_id(request)))
         message = str(exc.detail or exc.title or _STATUS_MESSAGES.get(status, "Request rejected."))
         headers: dict[str, str] = dict(exc.headers or {})
@@ -86,14 +86,17 @@ def install_error_handlers(app: AsyncApp, *, metrics: Metrics, db_retry_after: i
 
     async def database_unavailable(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         metrics.database_errors.inc()
-        log.warning("request %s: database unavailable: %s", _request_id(request), type(exc).__name__)
+        # the driver's own message only: the wrapped SQL statement could carry parameters
+        log.warning(
+            "database unavailable", error=type(exc).__name__, detail=str(getattr(exc, "orig", None) or exc)[:300]
+        )
         status, body, headers = render(ServiceUnavailable(retry_after=db_retry_after))
         return _response(status, body, headers)
 
     async def unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             return await database_unavailable(request, exc)
-        log.error("request %s failed", _request_id(request), exc_info=exc)
+        log.error("unexpected error", exc_info=exc)
         return _response(500, error_body("Internal server error.", request_id=_request_id(request)))
 
     app.add_error_handler(DomainError, domain_error)

@@ -1,44 +1,50 @@
-"""The request boundary, outermost of all: request id, the container in the scope, the body limit."""
+"""The request boundary, outermost of all: request id and log context, operator endpoints, the
+contract's method table (405), the body limit (413), and per-operation metrics and access log."""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from global_chat import ids
 from global_chat.errors import DomainError, error_body
+from global_chat.logs import get_logger
+from global_chat.web import ops
 from global_chat.web.container import SCOPE_KEY, Container
 
 REQUEST_ID_SCOPE_KEY = "global_chat.request_id"
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-
-
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE")
+UNMATCHED = "unmatched"
+
+access_log = get_logger("global_chat.access")
 
 
-class MethodTable:
-    """Which methods the contract declares on each path, matched as OpenAPI says: a concrete path
+class RouteTable:
+    """The contract's operations by path and method, matched as OpenAPI says: a concrete path
     before a templated one (`/v1/sessions/chat` is not `/v1/sessions/{session_id}`)."""
 
     def __init__(self, paths: Mapping[str, Mapping[str, Any]]) -> None:
-        self._concrete: dict[str, frozenset[str]] = {}
-        self._templated: list[tuple[re.Pattern[str], frozenset[str]]] = []
+        self._concrete: dict[str, dict[str, str]] = {}
+        self._templated: list[tuple[re.Pattern[str], dict[str, str]]] = []
         for path, item in paths.items():
-            methods = frozenset(m for m in HTTP_METHODS if m.lower() in item)
+            operations = {m: item[m.lower()]["operationId"] for m in HTTP_METHODS if m.lower() in item}
             if "{" in path:
-                regex = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path))
-                self._templated.append((re.compile(regex), methods))
+                regex = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
+                self._templated.append((re.compile(regex), operations))
             else:
-                self._concrete[path] = methods
+                self._concrete[path] = operations
 
-    def allowed(self, path: str) -> frozenset[str] | None:
-        """The methods of the path item `path` belongs to; None for paths outside the contract."""
-        methods = self._concrete.get(path)
-        if methods is not None:
-            return methods
+    def match(self, path: str) -> dict[str, str] | None:
+        """method -> operationId of the path item `path` belongs to; None outside the contract."""
+        operations = self._concrete.get(path)
+        if operations is not None:
+            return operations
         for regex, templated in self._templated:
             if regex.fullmatch(path):
                 return templated
@@ -65,36 +71,59 @@ class PayloadTooLarge(DomainError):
 
 
 class RequestBoundary:
-    def __init__(self, app: ASGIApp, *, container: Container, methods: MethodTable) -> None:
+    def __init__(self, app: ASGIApp, *, container: Container, routes: RouteTable) -> None:
         self.app = app
         self.container = container
-        self.methods = methods
+        self.routes = routes
         self.limit = container.settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        scope[SCOPE_KEY] = self.container
+        started = time.perf_counter()
         request_id = _request_id(scope)
+        scope[SCOPE_KEY] = self.container
         scope[REQUEST_ID_SCOPE_KEY] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        path, method = scope["path"], scope["method"]
+        operations = self.routes.match(path)
+        operation = operations.get(method, UNMATCHED) if operations is not None else UNMATCHED
+        status = 500  # what the client gets if the app fails before it starts a response
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
-        allowed = self.methods.allowed(scope["path"])
-        if allowed is not None and scope["method"] not in allowed:
-            await _send_error(send_with_id, MethodNotAllowed(allowed))
-            return
+        try:
+            if path in ops.PATHS and method == "GET":
+                operation = path.strip("/")
+                code, body, headers = await ops.answer(path, self.container)
+                await _send(send_with_id, code, body, headers)
+            elif operations is not None and method not in operations:
+                await _send_error(send_with_id, MethodNotAllowed(frozenset(operations)))
+            elif (declared := _content_length(scope)) is not None and declared > self.limit:
+                await _send_error(send_with_id, PayloadTooLarge(self.limit))
+            else:
+                await self.app(scope, self._limited(receive), send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.container.metrics.observe_request(operation, status, elapsed)
+            if operation not in ("healthz", "readyz", "metrics"):
+                access_log.info(
+                    "request",
+                    method=method,
+                    path=path,
+                    operation=operation,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
+                )
 
-        declared = _content_length(scope)
-        if declared is not None and declared > self.limit:
-            await _send_error(send_with_id, PayloadTooLarge(self.limit))
-            return
-
+    def _limited(self, receive: Receive) -> Receive:
         received = 0
 
         async def limited_receive() -> Message:
@@ -106,7 +135,7 @@ class RequestBoundary:
                 raise PayloadTooLarge(self.limit)
             return message
 
-        await self.app(scope, limited_receive, send_with_id)
+        return limited_receive
 
 
 def _request_id(scope: Scope) -> str:
@@ -128,9 +157,13 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _send_error(send: Send, error: DomainError) -> None:
-    body = error_body(error.message)
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    headers += [(name.lower().encode(), value.encode()) for name, value in error.headers().items()]
-    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _send_error(send: Send, error: DomainError) -> None:
+    headers = [(b"content-type", b"application/json")]
+    headers += [(name.lower().encode(), value.encode()) for name, value in error.headers().items()]
+    await _send(send, error.status, error_body(error.message), headers)

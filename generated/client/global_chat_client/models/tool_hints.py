@@ -339,9 +339,9 @@ class ToolHints:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                side_effect_class_type_1 = SideEffectClass(data)
+                side_effect_class_type_0 = SideEffectClass(data)
 
-                return side_effect_class_type_1
+                return side_effect_class_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(None | SideEffectClass | Unset, data)

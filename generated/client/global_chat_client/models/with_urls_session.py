@@ -658,9 +658,9 @@ class WithUrlsSession:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                effective_owner_type_1 = PrincipalSummary.from_dict(data)
+                effective_owner_type_0 = PrincipalSummary.from_dict(data)
 
-                return effective_owner_type_1
+                return effective_owner_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(None | PrincipalSummary | Unset, data)
@@ -763,9 +763,9 @@ class WithUrlsSession:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                network_access_type_1 = NetworkAccessList.from_dict(data)
+                network_access_type_0 = NetworkAccessList.from_dict(data)
 
-                return network_access_type_1
+                return network_access_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(NetworkAccessList | None | Unset, data)
@@ -789,9 +789,9 @@ class WithUrlsSession:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                owner_type_1 = PrincipalSummary.from_dict(data)
+                owner_type_0 = PrincipalSummary.from_dict(data)
 
-                return owner_type_1
+                return owner_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(None | PrincipalSummary | Unset, data)
@@ -867,9 +867,9 @@ class WithUrlsSession:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                subagent_status_type_1 = SubagentStatus(data)
+                subagent_status_type_0 = SubagentStatus(data)
 
-                return subagent_status_type_1
+                return subagent_status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(None | SubagentStatus | Unset, data)
@@ -938,9 +938,9 @@ class WithUrlsSession:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                usage_type_1 = TokenUsage.from_dict(data)
+                usage_type_0 = TokenUsage.from_dict(data)
 
-                return usage_type_1
+                return usage_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(None | TokenUsage | Unset, data)
