@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,12 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     container = build_container(settings, list(server.OPERATIONS))
     authenticator = Authenticator(settings, container.database, container.accounts)
     contract = load_contract()
-    app = AsyncApp(__name__, specification_dir=Path(__file__).parent)
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        yield
+        await container.database.dispose()  # on shutdown, after the in-flight requests have finished
+
+    app = AsyncApp(__name__, specification_dir=Path(__file__).parent, lifespan=lifespan)
     app.add_api(
         contract,
         resolver=Resolver(function_resolver=server.resolve),

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -18,6 +20,7 @@ from global_chat import ids
 from global_chat.accounts.credentials import TokenClaims, issue_token
 from global_chat.accounts.repository import AccountRepository
 from global_chat.accounts.service import AccountService, AdminError
+from global_chat.metrics import MULTIPROCESS_ENV
 from global_chat.sessions.service import utc_now
 from global_chat.settings import Settings, SettingsError
 from global_chat.storage.database import Database
@@ -45,15 +48,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.run(
-        "global_chat.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=settings.log_level.lower(),
-        timeout_graceful_shutdown=30,
-    )
+    with tempfile.TemporaryDirectory(prefix="global-chat-metrics-") as metrics_dir:
+        if args.workers > 1:
+            # Each worker is its own process: they pool their metrics in this folder (see metrics.py).
+            os.environ.setdefault(MULTIPROCESS_ENV, metrics_dir)
+        uvicorn.run(
+            "global_chat.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=settings.log_level.lower(),
+            access_log=False,  # the service writes its own access log line, as JSON, with the request id
+            timeout_graceful_shutdown=30,
+        )
     return 0
 
 
