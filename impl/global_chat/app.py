@@ -19,6 +19,7 @@ from global_chat.settings import Settings
 from global_chat.web.container import build_container
 from global_chat.web.errors import install_error_handlers
 from global_chat.web.middleware import RequestBoundary, RouteTable
+from global_chat.web.operations import ContractApi
 from global_chat.web.security import Authenticator, security_map
 from global_chat.web.validators import VALIDATOR_MAP
 from global_chat_generated import server
@@ -40,12 +41,15 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
     container = build_container(settings, list(server.OPERATIONS))
     authenticator = Authenticator(settings, container.database, container.accounts)
     contract = load_contract()
+
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         yield
         await container.database.dispose()  # on shutdown, after the in-flight requests have finished
 
     app = AsyncApp(__name__, specification_dir=Path(__file__).parent, lifespan=lifespan)
+    # Connexion's hook for the class that turns each operation into an endpoint (see web/operations.py).
+    app._middleware_app.api_cls = ContractApi
     app.add_api(
         contract,
         resolver=Resolver(function_resolver=server.resolve),

@@ -6,18 +6,18 @@ from starlette.responses import Response
 
 from global_chat.accounts.repository import AccountRepository
 from global_chat.identity import Identity
+from global_chat.sessions.links import SessionView
 from global_chat.sessions.locale import canonical_locale
 from global_chat.sessions.presenter import session_json
-from global_chat.sessions.repository import SessionRepository
+from global_chat.sessions.repository import SessionReader, SessionRepository
 from global_chat.sessions.service import SessionChanges
-from global_chat.storage.tables import Session as SessionRow
 from global_chat.web.container import Container, current_container, current_identity
 from global_chat_generated.models import GetOrCreateChatSessionRequest, UpdateSessionRequest
 
 JSON = "application/json"
 
 
-def _session_response(container: Container, session: SessionRow, identity: Identity) -> Response:
+def _session_response(container: Container, session: SessionView, identity: Identity) -> Response:
     return Response(session_json(session, identity, container.links), 200, media_type=JSON)
 
 
@@ -26,6 +26,10 @@ async def get_or_create_chat_session(body: GetOrCreateChatSessionRequest | None)
     locale = body.locale if body is not None else None
     if locale is not None:
         locale = canonical_locale(locale)
+    async with container.database.reader() as connection:
+        existing = await container.global_chat.find_existing(SessionReader(connection), identity)
+    if existing is not None:
+        return _session_response(container, existing, identity)
     async with container.database.transaction() as tx:
         outcome = await container.global_chat.get_or_create(
             SessionRepository(tx), AccountRepository(tx), identity, locale

@@ -6,11 +6,42 @@ operations that this service really serves (the generated stub's operation table
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Protocol
 
 from global_chat import ids
-from global_chat.storage.tables import Session as SessionRow
 from global_chat_generated.models import AllowedAction
+
+
+class SessionView(Protocol):
+    """What a response is built from: an ORM session or a plain row of the sessions table."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def organization_id(self) -> uuid.UUID: ...
+    @property
+    def workspace_id(self) -> uuid.UUID: ...
+    @property
+    def harness_id(self) -> uuid.UUID: ...
+    @property
+    def owner_principal_id(self) -> uuid.UUID: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def locale(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def tags(self) -> Sequence[str]: ...
+    @property
+    def is_pinned(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
 
 
 class SessionLinks:
@@ -25,7 +56,7 @@ class SessionLinks:
     def view_url(self, session_id: str) -> str:
         return f"{self._ui}/chat/{session_id}"
 
-    def allowed_actions(self, session: SessionRow) -> list[AllowedAction]:
+    def allowed_actions(self, session: SessionView) -> list[AllowedAction]:
         href = self.self_url(ids.format_id(ids.SESSION, session.id))
         candidates = [
             ("self", "GET", "get_session", href, None, "Read this session."),

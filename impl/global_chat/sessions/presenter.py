@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from global_chat import ids
 from global_chat.identity import Identity
-from global_chat.sessions.links import SessionLinks
-from global_chat.storage.tables import Session as SessionRow
+from global_chat.sessions.links import SessionLinks, SessionView
 from global_chat_generated.models import PrincipalKind, PrincipalSummary, SessionStatus, WithUrlsSession
 
 
-def present_session(session: SessionRow, owner: Identity, links: SessionLinks) -> WithUrlsSession:
+def present_session(session: SessionView, owner: Identity, links: SessionLinks) -> WithUrlsSession:
     session_id = ids.format_id(ids.SESSION, session.id)
     principal = PrincipalSummary(
         id=ids.format_id(ids.PRINCIPAL, session.owner_principal_id),
@@ -45,6 +44,6 @@ def present_session(session: SessionRow, owner: Identity, links: SessionLinks) -
     )
 
 
-def session_json(session: SessionRow, owner: Identity, links: SessionLinks) -> bytes:
+def session_json(session: SessionView, owner: Identity, links: SessionLinks) -> bytes:
     """Absent optional fields are omitted rather than sent as null; allowed_actions when empty too."""
     return present_session(session, owner, links).model_dump_json(by_alias=True, exclude_none=True).encode()

@@ -6,12 +6,36 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from global_chat.storage.tables import Organization, Principal, RateLimitWindow
 from global_chat.storage.tables import Session as SessionRow
+
+SESSIONS = SessionRow.__table__
+# Built once: the hot path's only query, as plain rows (no ORM objects), with the organization's
+# current Platform Chat harness alongside so that a needed repair is seen in the same round trip.
+FIND_GLOBAL_CHAT = (
+    select(SESSIONS, Organization.platform_chat_harness_id.label("current_harness_id"))
+    .join(Organization, Organization.id == SESSIONS.c.organization_id)
+    .where(SESSIONS.c.organization_id == bindparam("organization_id"))
+    .where(SESSIONS.c.global_chat_user_id == bindparam("user_id"))
+)
+
+
+class SessionReader:
+    """Reads outside any transaction (autocommit): one statement, one round trip."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def find_global_chat(self, organization_id: uuid.UUID, user_id: uuid.UUID) -> Row[Any] | None:
+        """The session row (with `current_harness_id`), or None."""
+        result = await self._connection.execute(
+            FIND_GLOBAL_CHAT, {"organization_id": organization_id, "user_id": user_id}
+        )
+        return result.first()
 
 
 class SessionRepository:

@@ -8,12 +8,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from global_chat import ids
 from global_chat.accounts.repository import AccountRepository
 from global_chat.errors import NotFound, RateLimited, ServiceUnavailable, Unauthorized
 from global_chat.identity import Identity
-from global_chat.sessions.repository import SessionRepository
+from global_chat.sessions.repository import SessionReader, SessionRepository
 from global_chat.storage.tables import Session as SessionRow
 
 GLOBAL_CHAT_TAG = "global-chat"
@@ -43,6 +46,13 @@ class GlobalChatService:
     def __init__(self, *, create_rate_limit: int, clock: Callable[[], datetime] = utc_now) -> None:
         self._create_rate_limit = create_rate_limit
         self._clock = clock
+
+    async def find_existing(self, reader: SessionReader, identity: Identity) -> Row[Any] | None:
+        """The hot path: the caller's session if it exists and needs no repair (one read, no transaction)."""
+        row = await reader.find_global_chat(identity.organization_id, identity.user_id)
+        if row is None or (row.current_harness_id is not None and row.harness_id != row.current_harness_id):
+            return None
+        return row
 
     async def get_or_create(
         self, sessions: SessionRepository, accounts: AccountRepository, identity: Identity, locale: str | None

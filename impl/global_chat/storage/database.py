@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from global_chat.settings import Settings
 
@@ -39,7 +45,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        # No pre-ping (it would cost a round trip per request): a connection that died with the
+        # server fails one request with a 503 and SQLAlchemy then discards the whole stale pool.
         pool_timeout=settings.db_statement_timeout_ms / 1000,
         connect_args=connect_args,
     )
@@ -65,12 +72,19 @@ class Database:
         self.engine = create_engine(settings)
         self._probe_timeout = settings.db_statement_timeout_ms / 1000
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed when the block succeeds, rolled back when it raises."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in autocommit mode: no BEGIN/COMMIT round trips around a single read."""
+        async with self._autocommit.connect() as connection:
+            yield connection
 
     async def readiness(self, expected_revision: str) -> str | None:
         """None when the database answers and its schema is at `expected_revision`; else what is wrong."""
