@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 import tempfile
 import uuid
@@ -48,6 +49,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    # uvicorn finishes the in-flight requests on SIGTERM, then re-raises the signal with the handler
+    # that was there before it started: make that one a clean exit, not a death by signal.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     with tempfile.TemporaryDirectory(prefix="global-chat-metrics-") as metrics_dir:
         if args.workers > 1:
             # Each worker is its own process: they pool their metrics in this folder (see metrics.py).
@@ -63,6 +67,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             timeout_graceful_shutdown=30,
         )
     return 0
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -187,7 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except KeyboardInterrupt:
+        return 130  # Ctrl-C: uvicorn has already shut down cleanly; no traceback
     return result
 
 
