@@ -12,6 +12,7 @@ import signal
 import sys
 import tempfile
 import uuid
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
@@ -194,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Connexion imports Starlette's test client at start-up, which warns about httpx on every run;
+    # it concerns Connexion's tests, not this server.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)

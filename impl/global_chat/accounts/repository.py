@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from global_chat.storage.database import upsert_statement
 from global_chat.storage.tables import ApiKey, Harness, Organization, Principal, User
 
 PLATFORM_CHAT_SLUG = "platform-chat"
@@ -19,10 +18,6 @@ PLATFORM_CHAT_NAME = "Platform Chat"
 class AccountRepository:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
-        self._dialect = db.get_bind().dialect.name
-
-    def _insert(self, table: Any) -> Any:
-        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
 
     async def create_organization(self, org_id: uuid.UUID, name: str, harness_id: uuid.UUID, now: datetime) -> None:
         """The organization with its own built-in Platform Chat harness."""
@@ -46,12 +41,12 @@ class AccountRepository:
     async def ensure_user_principal(self, user_id: uuid.UUID, now: datetime, new_id: uuid.UUID) -> uuid.UUID:
         """The user's principal, creating the user and principal rows on first sight (race-safe)."""
         await self._db.execute(
-            self._insert(User)
+            upsert_statement(self._db, User)
             .values(id=user_id, display_name=f"user {user_id}", created_at=now)
             .on_conflict_do_nothing(index_elements=["id"])
         )
         await self._db.execute(
-            self._insert(Principal)
+            upsert_statement(self._db, Principal)
             .values(id=new_id, kind="user", subject_id=user_id, created_at=now)
             .on_conflict_do_nothing(index_elements=["kind", "subject_id"])
         )

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from global_chat.storage.database import upsert_statement
 from global_chat.storage.tables import Organization, Principal, RateLimitWindow
 from global_chat.storage.tables import Session as SessionRow
 
@@ -41,10 +41,6 @@ class SessionReader:
 class SessionRepository:
     def __init__(self, db: AsyncSession) -> None:
         self._db = db
-        self._dialect = db.get_bind().dialect.name
-
-    def _insert(self, table: Any) -> Any:
-        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
 
     async def find_global_chat(
         self, organization_id: uuid.UUID, user_id: uuid.UUID
@@ -67,7 +63,7 @@ class SessionRepository:
     async def insert_global_chat(self, values: dict[str, Any]) -> bool:
         """Insert unless the (organization, user) singleton exists; True when this call inserted it."""
         statement = (
-            self._insert(SessionRow)
+            upsert_statement(self._db, SessionRow)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["organization_id", "global_chat_user_id"])
             .returning(SessionRow.id)
@@ -104,7 +100,7 @@ class SessionRepository:
 
     async def charge_budget(self, organization_id: uuid.UUID, bucket: str, window_start: int) -> int:
         """Count one more use of the organization's budget in this window; the new count (atomic)."""
-        statement = self._insert(RateLimitWindow).values(
+        statement = upsert_statement(self._db, RateLimitWindow).values(
             organization_id=organization_id, bucket=bucket, window_start=window_start, count=1
         )
         statement = statement.on_conflict_do_update(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -50,6 +51,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_statement_timeout_ms / 1000,
         connect_args=connect_args,
     )
+
+
+def upsert_statement(db: AsyncSession, table: Any) -> Any:
+    """INSERT with this dialect's ON CONFLICT clauses (PostgreSQL's or SQLite's: the same API)."""
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(table)
 
 
 def ensure_sqlite_folder(settings: Settings) -> None:
