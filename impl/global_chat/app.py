@@ -10,7 +10,9 @@ from typing import Any
 
 import yaml
 from connexion import AsyncApp
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
@@ -21,6 +23,7 @@ from global_chat.web.errors import install_error_handlers
 from global_chat.web.middleware import RequestBoundary, RouteTable
 from global_chat.web.operations import ContractApi
 from global_chat.web.security import Authenticator, security_map
+from global_chat.web.validation import CompiledRequestValidationMiddleware
 from global_chat.web.validators import VALIDATOR_MAP
 from global_chat_generated import server
 
@@ -35,6 +38,18 @@ def load_contract() -> dict[str, Any]:
     return contract
 
 
+def middlewares(*, validate_responses: bool) -> list[Any]:
+    """Connexion's default stack, with request validation compiled per operation (web/validation.py)
+    and, when responses are not validated, without the response-validation layer at all."""
+    chosen = []
+    for middleware in ConnexionMiddleware.default_middlewares:
+        if middleware is RequestValidationMiddleware:
+            chosen.append(CompiledRequestValidationMiddleware)
+        elif middleware is not ResponseValidationMiddleware or validate_responses:
+            chosen.append(middleware)
+    return chosen
+
+
 def create_app(settings: Settings | None = None) -> AsyncApp:
     settings = settings or Settings()
     configure_logging(settings.log_level)
@@ -47,7 +62,12 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         yield
         await container.database.dispose()  # on shutdown, after the in-flight requests have finished
 
-    app = AsyncApp(__name__, specification_dir=Path(__file__).parent, lifespan=lifespan)
+    app = AsyncApp(
+        __name__,
+        specification_dir=Path(__file__).parent,
+        lifespan=lifespan,
+        middlewares=middlewares(validate_responses=settings.response_validation),
+    )
     # Connexion's hook for the class that turns each operation into an endpoint (see web/operations.py).
     app._middleware_app.api_cls = ContractApi
     app.add_api(

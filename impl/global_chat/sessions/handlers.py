@@ -26,8 +26,7 @@ async def get_or_create_chat_session(body: GetOrCreateChatSessionRequest | None)
     locale = body.locale if body is not None else None
     if locale is not None:
         locale = canonical_locale(locale)
-    async with container.database.reader() as connection:
-        existing = await container.global_chat.find_existing(SessionReader(connection), identity)
+    existing = await container.global_chat.find_existing(SessionReader(container.database), identity)
     if existing is not None:
         return _session_response(container, existing, identity)
     async with container.database.transaction() as tx:

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from global_chat.storage.database import upsert_statement
+from global_chat.storage.database import Database, upsert_statement
 from global_chat.storage.tables import Organization, Principal, RateLimitWindow
 from global_chat.storage.tables import Session as SessionRow
 
@@ -25,17 +25,14 @@ FIND_GLOBAL_CHAT = (
 
 
 class SessionReader:
-    """Reads outside any transaction (autocommit): one statement, one round trip."""
+    """Reads outside any transaction: one statement, one round trip."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def find_global_chat(self, organization_id: uuid.UUID, user_id: uuid.UUID) -> Row[Any] | None:
         """The session row (with `current_harness_id`), or None."""
-        result = await self._connection.execute(
-            FIND_GLOBAL_CHAT, {"organization_id": organization_id, "user_id": user_id}
-        )
-        return result.first()
+        return await self._database.read_one(FIND_GLOBAL_CHAT, {"organization_id": organization_id, "user_id": user_id})
 
 
 class SessionRepository:

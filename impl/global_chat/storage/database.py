@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Engine, Executable, Row, event, text
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -74,9 +74,31 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def create_sqlite_reader(settings: Settings) -> Engine | None:
+    """For SQLite, a synchronous engine for single-statement reads (None for other databases).
+
+    aiosqlite runs every call on a thread of its own; the hand-offs cost more than an indexed read
+    of a local file, which in WAL mode never waits for a writer. So reads of the hot path run
+    directly on the event loop; every write keeps the async engine (a write may wait for the lock).
+    """
+    url = make_url(settings.async_database_url)
+    if url.get_backend_name() != "sqlite":
+        return None
+    engine = create_sync_engine(
+        url.set(drivername="sqlite"),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        # One event loop thread uses it, but test clients run apps on a thread of their own.
+        connect_args={"timeout": 1.0, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _sqlite_on_connect)
+    return engine
+
+
 class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine = create_engine(settings)
+        self._sqlite_reader = create_sqlite_reader(settings)
         self._probe_timeout = settings.db_statement_timeout_ms / 1000
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -87,11 +109,13 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
-    @asynccontextmanager
-    async def reader(self) -> AsyncIterator[AsyncConnection]:
-        """A connection in autocommit mode: no BEGIN/COMMIT round trips around a single read."""
+    async def read_one(self, statement: Executable, parameters: dict[str, Any]) -> Row[Any] | None:
+        """The first row of one read, outside any transaction: one round trip, no BEGIN/COMMIT."""
+        if self._sqlite_reader is not None:
+            with self._sqlite_reader.connect() as connection:
+                return connection.execute(statement, parameters).first()
         async with self._autocommit.connect() as connection:
-            yield connection
+            return (await connection.execute(statement, parameters)).first()
 
     async def readiness(self, expected_revision: str) -> str | None:
         """None when the database answers and its schema is at `expected_revision`; else what is wrong."""
@@ -106,3 +130,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._sqlite_reader is not None:
+            self._sqlite_reader.dispose()
