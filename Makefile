@@ -21,7 +21,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 PYTEST_ARGS ?=
 
-.PHONY: help install generate check-generated run test contract check fmt lint-spec diff-spec docs
+.PHONY: help install generate check-generated run test contract check fmt lint-spec diff-spec docs bench bench-scale
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,6 +74,12 @@ diff-spec: $(STAMP) ## breaking changes in openapi/openapi.yaml since BASE (defa
 docs: $(STAMP) $(NPM_STAMP) ## docs/index.html: the contract as one self-contained HTML page (opens offline)
 	$(REDOCLY) build-docs openapi/openapi.yaml --inlineBundle --output docs/index.html
 	$(BIN)/python scripts/check_offline_html.py --fix docs/index.html
+
+bench: $(STAMP) ## benchmark POST /v1/sessions/chat: ours vs raw Starlette (floor) vs FastAPI (peer), SQLite + PostgreSQL (~8 min)
+	$(BIN)/python scripts/bench/run.py
+
+bench-scale: $(STAMP) ## hot path of ours with 1,000 vs 1,000,000 sessions stored in PostgreSQL (~2 min)
+	$(BIN)/python scripts/bench/run.py --scale
 
 check: $(STAMP) lint-spec check-generated docs ## verify only: ruff, mypy strict, generated/ up to date, contract lint, docs build
 	$(BIN)/ruff check .

@@ -22,6 +22,8 @@ from connexion.middleware.request_validation import (
 from connexion.operations import AbstractOperation
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from global_chat.web.validators import ContractJSONBodyValidator, compile_schema
+
 
 class CompiledRequestValidationOperation(RequestValidationOperation):  # type: ignore[misc]
     def __init__(self, next_app: ASGIApp, *, operation: AbstractOperation, **options: Any) -> None:
@@ -41,9 +43,13 @@ class CompiledRequestValidationOperation(RequestValidationOperation):  # type: i
             validator = self._validator_map["body"].get(media_type)
             schema = operation.body_schema(media_type)
             if validator is not None and schema:
+                options = (
+                    {"compiled": compile_schema(schema)} if issubclass(validator, ContractJSONBodyValidator) else {}
+                )
                 self._bodies[media_type] = (
                     validator,
                     {
+                        **options,
                         "schema": schema,
                         "required": operation.request_body.get("required", False),
                         "nullable": utils.is_nullable(operation.body_definition(media_type)),
@@ -53,7 +59,9 @@ class CompiledRequestValidationOperation(RequestValidationOperation):  # type: i
                 )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._has_parameters or self.strict_validation:
+        # Without declared parameters, only strict validation's "no unknown query parameter" is
+        # left to check, and an empty query string has none.
+        if self._has_parameters or (self.strict_validation and scope.get("query_string")):
             self._parameter_validator.validate(scope)
         mime_type, encoding = utils.split_content_type(utils.extract_content_type(scope["headers"]))
         mime_type = (mime_type or self._default_media_type).lower()

@@ -1,0 +1,102 @@
+"""The peer of the benchmark: the same POST /v1/sessions/chat as a FastAPI app written the way FastAPI
+apps are written (a pydantic request model, a declared response model, a dependency for the caller),
+around our real credentials check and get-or-create (storage, serialization).
+
+The endpoint answers with a Response holding the session our presenter serialized, which FastAPI passes
+through without re-validating it against `response_model`: the same work as ours with
+RESPONSE_VALIDATION=false.
+
+    uvicorn --factory --app-dir . scripts.bench.fastapi_app:create_app
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the endpoint's annotations at run time, and
+# they name dependencies local to create_app().
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from global_chat.errors import DomainError
+from global_chat.identity import Identity
+from global_chat.settings import Settings
+from global_chat_generated.models import ErrorResponse, GetOrCreateChatSessionRequest, WithUrlsSession
+from scripts.bench.common import (
+    CHAT_PATH,
+    JSON,
+    UnsupportedMediaType,
+    bad_request,
+    build_core,
+    error_parts,
+    is_json_media_type,
+)
+
+
+def _error_response(exc: DomainError, extra_headers: Mapping[str, str] | None = None) -> Response:
+    status, body, headers = error_parts(exc)
+    return Response(body, status, headers={**headers, **(extra_headers or {})}, media_type=JSON)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return "the body does not match the contract"
+    first = errors[0]
+    where = " - ".join(str(part) for part in first.get("loc", ()) if part != "body")
+    return f"{first.get('msg', 'invalid')}{f' - {where!r}' if where else ''}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    core = build_core(settings)
+
+    async def caller(authorization: Annotated[str | None, Header()] = None) -> Identity:
+        return await core.authenticate(authorization)
+
+    async def json_only(content_type: Annotated[str | None, Header()] = None) -> None:
+        if content_type is not None and not is_json_media_type(content_type):
+            raise UnsupportedMediaType(f"Invalid Content-type ({content_type}), expected ['application/json']")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await core.close()
+
+    app = FastAPI(title="global chat (FastAPI peer)", lifespan=lifespan)
+    app.state.core = core
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        return _error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return _error_response(bad_request(_validation_message(exc)))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        # FastAPI's own 400 for an unparsable body (e.g. not UTF-8), and routing's 404/405.
+        if exc.status_code == 400:
+            return _error_response(bad_request(str(exc.detail)))
+        error = DomainError(str(exc.detail))
+        error.status = exc.status_code
+        return _error_response(error, exc.headers)
+
+    @app.post(
+        CHAT_PATH,
+        response_model=WithUrlsSession,
+        response_model_exclude_none=True,
+        responses={code: {"model": ErrorResponse} for code in (400, 401, 415, 429, 503)},
+        operation_id="get_or_create_chat_session",
+    )
+    async def get_or_create_chat_session(
+        identity: Annotated[Identity, Depends(caller)],
+        _media_type: Annotated[None, Depends(json_only)],
+        body: GetOrCreateChatSessionRequest | None = None,
+    ) -> Response:
+        locale = body.locale if body is not None else None
+        return Response(await core.get_or_create_chat_session(identity, locale), media_type=JSON)
+
+    return app
