@@ -14,8 +14,10 @@ from connexion import AsyncApp
 from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
+from starlette.types import Receive, Scope, Send
 
 from global_chat.logs import configure_logging
 from global_chat.settings import Settings
@@ -39,13 +41,28 @@ def load_contract() -> dict[str, Any]:
     return contract
 
 
+class DocsOnlySwaggerUIMiddleware(SwaggerUIMiddleware):  # type: ignore[misc]
+    """Connexion's Swagger UI middleware matches every request against its routes before passing it
+    on; only the docs' own paths can match, so every other request goes straight to the next layer."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and not (path.startswith(UI_PATH) or path == SPEC_PATH):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def middlewares(*, validate_responses: bool) -> list[Any]:
-    """Connexion's default stack, with request validation compiled per operation (web/validation.py)
-    and, when responses are not validated, without the response-validation layer at all."""
+    """Connexion's default stack, with request validation compiled per operation (web/validation.py),
+    the Swagger UI layer consulted only for the docs' paths, and, when responses are not validated,
+    without the response-validation layer at all."""
     chosen = []
     for middleware in ConnexionMiddleware.default_middlewares:
         if middleware is RequestValidationMiddleware:
             chosen.append(CompiledRequestValidationMiddleware)
+        elif middleware is SwaggerUIMiddleware:
+            chosen.append(DocsOnlySwaggerUIMiddleware)
         elif middleware is not ResponseValidationMiddleware or validate_responses:
             chosen.append(middleware)
     return chosen

@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextvars import ContextVar
+from typing import Any
 
 import structlog
 
+REQUEST_ID: ContextVar[str | None] = ContextVar("global_chat_request_id", default=None)
+"""The id of the request being served (set by the request boundary; one ContextVar.set per request)."""
+
+
+def add_request_id(_logger: Any, _method: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        event.setdefault("request_id", request_id)
+    return event
+
+
 _SHARED: list[structlog.types.Processor] = [
-    structlog.contextvars.merge_contextvars,
+    add_request_id,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),

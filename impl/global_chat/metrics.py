@@ -8,6 +8,7 @@ answers it, adds them all up (prometheus-client's multiprocess mode).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -20,6 +21,7 @@ MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
         self.requests = Counter(
             "global_chat_http_requests", "HTTP requests by operation and status.", ["operation", "status"],
             registry=self.registry,
@@ -45,9 +47,15 @@ class Metrics:
         )  # fmt: skip
 
     def observe_request(self, operation: str, status: int, seconds: float) -> None:
-        labels = (operation, str(status))
-        self.requests.labels(*labels).inc()
-        self.latency.labels(*labels).observe(seconds)
+        children = self._children.get((operation, status))
+        if children is None:  # once per (operation, status): label look-ups take a lock each time
+            labels = (operation, str(status))
+            children = self._children[(operation, status)] = (
+                self.requests.labels(*labels),
+                self.latency.labels(*labels),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def chat_outcome(self, created: bool, race_lost: bool) -> None:
         if created:

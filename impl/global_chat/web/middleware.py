@@ -3,17 +3,17 @@ contract's method table (405), the body limit (413), and per-operation metrics a
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Mapping
 from typing import Any
 
-import structlog
+import uuid_utils
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from global_chat import ids
 from global_chat.errors import DomainError, error_body
-from global_chat.logs import get_logger
+from global_chat.logs import REQUEST_ID, get_logger
 from global_chat.web import ops
 from global_chat.web.container import SCOPE_KEY, Container
 
@@ -22,7 +22,8 @@ _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE")
 UNMATCHED = "unmatched"
 
-access_log = get_logger("global_chat.access")
+ACCESS_LOGGER = "global_chat.access"
+access_log = get_logger(ACCESS_LOGGER)
 
 
 class RouteTable:
@@ -76,17 +77,17 @@ class RequestBoundary:
         self.container = container
         self.routes = routes
         self.limit = container.settings.max_body_bytes
+        self.log_requests = logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _request_id(scope)
+        request_id, declared = _read_headers(scope)
         scope[SCOPE_KEY] = self.container
         scope[REQUEST_ID_SCOPE_KEY] = request_id
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        REQUEST_ID.set(request_id)
         path, method = scope["path"], scope["method"]
         operations = self.routes.match(path)
         operation = operations.get(method, UNMATCHED) if operations is not None else UNMATCHED
@@ -106,14 +107,14 @@ class RequestBoundary:
                 await _send(send_with_id, code, body, headers)
             elif operations is not None and method not in operations:
                 await _send_error(send_with_id, MethodNotAllowed(frozenset(operations)))
-            elif (declared := _content_length(scope)) is not None and declared > self.limit:
+            elif declared is not None and declared > self.limit:
                 await _send_error(send_with_id, PayloadTooLarge(self.limit))
             else:
                 await self.app(scope, self._limited(receive), send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             self.container.metrics.observe_request(operation, status, elapsed)
-            if operation not in ("healthz", "readyz", "metrics"):
+            if self.log_requests and operation not in ("healthz", "readyz", "metrics"):
                 access_log.info(
                     "request",
                     method=method,
@@ -138,23 +139,22 @@ class RequestBoundary:
         return limited_receive
 
 
-def _request_id(scope: Scope) -> str:
-    for name, value in scope["headers"]:
-        if name == b"x-request-id":
-            candidate: str = value.decode("latin-1")
-            if _SAFE_REQUEST_ID.fullmatch(candidate):
-                return candidate
-    return ids.new_uuid().hex
-
-
-def _content_length(scope: Scope) -> int | None:
+def _read_headers(scope: Scope) -> tuple[str, int | None]:
+    """The request id (the caller's X-Request-Id if it is safe to echo, else a new one) and the
+    declared Content-Length, in one pass over the headers."""
+    request_id: str | None = None
+    declared: int | None = None
     for name, value in scope["headers"]:
         if name == b"content-length":
             try:
-                return int(value)
+                declared = int(value)
             except ValueError:
-                return None
-    return None
+                declared = None
+        elif name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if _SAFE_REQUEST_ID.fullmatch(candidate):
+                request_id = candidate
+    return request_id or uuid_utils.uuid7().hex, declared
 
 
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:

@@ -63,7 +63,7 @@ class CompiledRequestValidationOperation(RequestValidationOperation):  # type: i
         # left to check, and an empty query string has none.
         if self._has_parameters or (self.strict_validation and scope.get("query_string")):
             self._parameter_validator.validate(scope)
-        mime_type, encoding = utils.split_content_type(utils.extract_content_type(scope["headers"]))
+        mime_type, encoding = utils.split_content_type(_content_type(scope["headers"]))
         mime_type = (mime_type or self._default_media_type).lower()
         if self._accepted is not None and mime_type not in self._accepted:
             raise UnsupportedMediaTypeProblem(
@@ -75,6 +75,13 @@ class CompiledRequestValidationOperation(RequestValidationOperation):  # type: i
             validator = validator_class(encoding=encoding or "utf-8", **options)
             receive, scope = await validator.wrap_receive(receive, scope=scope)
         await self.next_app(scope, receive, send)
+
+
+def _content_type(headers: list[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if name == b"content-type":
+            return value.decode("latin-1")
+    return None
 
 
 class CompiledRequestValidationAPI(RequestValidationAPI):  # type: ignore[misc]
