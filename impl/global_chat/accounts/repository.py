@@ -45,15 +45,14 @@ class AccountRepository:
             .values(id=user_id, display_name=f"user {user_id}", created_at=now)
             .on_conflict_do_nothing(index_elements=["id"])
         )
-        await self._db.execute(
-            upsert_statement(self._db, Principal)
-            .values(id=new_id, kind="user", subject_id=user_id, created_at=now)
-            .on_conflict_do_nothing(index_elements=["kind", "subject_id"])
+        # DO UPDATE (a no-op) rather than DO NOTHING, so that RETURNING answers in both cases.
+        statement = upsert_statement(self._db, Principal).values(
+            id=new_id, kind="user", subject_id=user_id, created_at=now
         )
-        principal_id = await self._db.scalar(
-            select(Principal.id).where(Principal.kind == "user", Principal.subject_id == user_id)
-        )
-        assert principal_id is not None
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "subject_id"], set_={"kind": statement.excluded.kind}
+        ).returning(Principal.id)
+        principal_id: uuid.UUID = (await self._db.execute(statement)).scalar_one()
         return principal_id
 
     async def add_api_key(self, key: ApiKey) -> None:

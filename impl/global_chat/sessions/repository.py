@@ -52,10 +52,12 @@ class SessionRepository:
         ).first()
         return None if row is None else (row[0], row[1])
 
-    async def platform_chat_harness_id(self, organization_id: uuid.UUID) -> uuid.UUID | None:
-        return await self._db.scalar(
+    async def platform_chat_of(self, organization_id: uuid.UUID) -> Row[Any] | None:
+        """The organization's row (`platform_chat_harness_id`), or None when it does not exist."""
+        result = await self._db.execute(
             select(Organization.platform_chat_harness_id).where(Organization.id == organization_id)
         )
+        return result.first()
 
     async def insert_global_chat(self, values: dict[str, Any]) -> bool:
         """Insert unless the (organization, user) singleton exists; True when this call inserted it."""

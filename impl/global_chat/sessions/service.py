@@ -64,9 +64,10 @@ class GlobalChatService:
             await self._repair(sessions, session, current_harness)
             return ChatOutcome(session, created=False)
 
-        if not await accounts.organization_exists(identity.organization_id):
+        organization = await sessions.platform_chat_of(identity.organization_id)
+        if organization is None:
             raise Unauthorized("Invalid credentials: the organization does not exist.")
-        harness_id = await sessions.platform_chat_harness_id(identity.organization_id)
+        harness_id = organization.platform_chat_harness_id
         if harness_id is None:
             # Every organization is created with its Platform Chat harness; a missing one is an
             # operator's problem, not the caller's.
@@ -74,34 +75,33 @@ class GlobalChatService:
         now = self._clock()
         principal_id = await accounts.ensure_user_principal(identity.user_id, now, ids.new_uuid())
         session_id = ids.new_uuid()
-        inserted = await sessions.insert_global_chat(
-            {
-                "id": session_id,
-                "organization_id": identity.organization_id,
-                "workspace_id": session_id,  # the default 1:1 workspace mirrors the session id
-                "harness_id": harness_id,
-                "owner_principal_id": principal_id,
-                "global_chat_user_id": identity.user_id,
-                "title": PLATFORM_CHAT_TITLE,
-                "locale": locale,
-                "status": "started",
-                "tags": global_chat_tags(identity.user_id),
-                "is_pinned": False,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        if inserted:
+        values = {
+            "id": session_id,
+            "organization_id": identity.organization_id,
+            "workspace_id": session_id,  # the default 1:1 workspace mirrors the session id
+            "harness_id": harness_id,
+            "owner_principal_id": principal_id,
+            "global_chat_user_id": identity.user_id,
+            "title": PLATFORM_CHAT_TITLE,
+            "locale": locale,
+            "status": "started",
+            "tags": global_chat_tags(identity.user_id),
+            "is_pinned": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        if await sessions.insert_global_chat(values):
             # Only a creation is charged; when the budget is spent the request's transaction rolls
-            # the insert back with it.
+            # the insert back with it. What was inserted is what is returned: no second read.
             await self._charge_creation(sessions, identity, now)
+            return ChatOutcome(SessionRow(**values), created=True)
+        # A concurrent call created it between our look-up and our insert: return theirs.
         found = await sessions.find_global_chat(identity.organization_id, identity.user_id)
         if found is None:  # pragma: no cover - we or a concurrent call just wrote it
             raise RuntimeError("global chat session vanished inside its own transaction")
         session, current_harness = found
-        if not inserted:
-            await self._repair(sessions, session, current_harness)
-        return ChatOutcome(session, created=inserted, race_lost=not inserted)
+        await self._repair(sessions, session, current_harness)
+        return ChatOutcome(session, created=False, race_lost=True)
 
     async def _repair(self, repo: SessionRepository, session: SessionRow, current_harness: uuid.UUID | None) -> None:
         """Re-bind a session whose harness is no longer the organization's Platform Chat harness."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -99,14 +99,23 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine = create_engine(settings)
         self._sqlite_reader = create_sqlite_reader(settings)
+        self._sqlite_writer: AbstractAsyncContextManager[Any] = (
+            asyncio.Lock() if self._sqlite_reader is not None else nullcontext()
+        )
         self._probe_timeout = settings.db_statement_timeout_ms / 1000
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed when the block succeeds, rolled back when it raises."""
-        async with self._sessions() as session, session.begin():
+        """One unit of work: committed when the block succeeds, rolled back when it raises.
+
+        On SQLite, one at a time per process: SQLite has one writer anyway, and writers queued here
+        (first come, first served) are served in order, where writers left to SQLite's busy handler
+        poll with growing sleeps, starve each other and time out under load. Other processes on the
+        same file still wait through the busy timeout.
+        """
+        async with self._sqlite_writer, self._sessions() as session, session.begin():
             yield session
 
     async def read_one(self, statement: Executable, parameters: dict[str, Any]) -> Row[Any] | None:
