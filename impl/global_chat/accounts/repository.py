@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from global_chat.storage.database import upsert_statement
+from global_chat.storage.database import Database, upsert_statement
 from global_chat.storage.tables import ApiKey, Harness, Organization, Principal, User
 
 PLATFORM_CHAT_SLUG = "platform-chat"
 PLATFORM_CHAT_NAME = "Platform Chat"
+
+
+FIND_API_KEY = select(ApiKey.__table__).where(ApiKey.__table__.c.secret_hash == bindparam("secret_hash"))
+
+
+class ApiKeyReader:
+    """The credentials check's one read, outside any transaction (see Database.read_one)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def api_key_by_hash(self, secret_hash: str) -> Row[Any] | None:
+        return await self._database.read_one(FIND_API_KEY, {"secret_hash": secret_hash})
 
 
 class AccountRepository:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from global_chat import ids
 from global_chat.accounts.credentials import DISPLAY_PREFIX_LENGTH, display_prefix, hash_api_key, new_api_key
@@ -15,6 +16,10 @@ from global_chat.storage.tables import ApiKey
 
 API_KEY_ID = "key"
 MIN_REVOKE_PREFIX = 12
+
+
+class ApiKeyLookup(Protocol):
+    async def api_key_by_hash(self, secret_hash: str) -> Any: ...
 
 
 class AdminError(Exception):
@@ -71,7 +76,7 @@ class AccountService:
         await repo.revoke_api_key(matches[0].id, self._clock())
         return ids.format_id(API_KEY_ID, matches[0].id)
 
-    async def identity_for_api_key(self, repo: AccountRepository, key: str) -> tuple[Identity, datetime | None] | None:
+    async def identity_for_api_key(self, repo: ApiKeyLookup, key: str) -> tuple[Identity, datetime | None] | None:
         """The identity of a usable key and when it expires; None for unknown, revoked or expired keys."""
         found = await repo.api_key_by_hash(hash_api_key(key))
         if found is None or found.revoked_at is not None:

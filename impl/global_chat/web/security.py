@@ -17,7 +17,7 @@ from connexion.lifecycle import ConnexionRequest
 from connexion.security import AbstractSecurityHandler
 
 from global_chat.accounts.credentials import API_KEY_PREFIX, InvalidToken, hash_api_key, verify_token
-from global_chat.accounts.repository import AccountRepository
+from global_chat.accounts.repository import ApiKeyReader
 from global_chat.accounts.service import AccountService
 from global_chat.errors import Unauthorized
 from global_chat.identity import ANONYMOUS, Identity
@@ -100,8 +100,7 @@ class Authenticator:
         cached = self.cache.get(key_hash, now)
         if cached is not None:
             return cached
-        async with self._database.transaction() as tx:
-            found = await self._accounts.identity_for_api_key(AccountRepository(tx), key)
+        found = await self._accounts.identity_for_api_key(ApiKeyReader(self._database), key)
         if found is None:
             raise Unauthorized(INVALID)
         identity, expires_at = found
