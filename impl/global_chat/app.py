@@ -1,37 +1,45 @@
-"""create_app(): the Connexion AsyncApp serving the contract, with every dependency built once."""
+"""create_app(): the contract served by Connexion in middleware mode, every dependency built once.
+
+request -> request id -> metrics/access log -> Connexion: errors, body limit, Swagger UI, routing,
+credentials, request validation -> router of the generated routes -> generated endpoint
+-> SessionsHandlers (the generated interface) -> services -> repositories -> database
+"""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
-from connexion import AsyncApp
-from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
-from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion import ConnexionMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Router
 
+from global_chat.accounts.authentication import Authenticator
+from global_chat.accounts.service import AccountService
 from global_chat.logs import configure_logging
+from global_chat.metrics import Metrics
+from global_chat.sessions.handlers import SessionsHandlers
+from global_chat.sessions.links import SessionLinks
+from global_chat.sessions.service import GlobalChatService, SessionService
 from global_chat.settings import Settings
-from global_chat.web.container import build_container
+from global_chat.storage.database import Database
+from global_chat.storage.migrate import head_revision
+from global_chat.web.body_limit import BodyLimitMiddleware
+from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, VALIDATOR_MAP, connexion_middlewares
+from global_chat.web.context import request_context
 from global_chat.web.errors import install_error_handlers
-from global_chat.web.middleware import RequestBoundary, RouteTable
-from global_chat.web.operations import ContractApi
-from global_chat.web.security import Authenticator, security_map
-from global_chat.web.validation import CompiledRequestValidationMiddleware
-from global_chat.web.validators import VALIDATOR_MAP
+from global_chat.web.observability import ObservabilityMiddleware
+from global_chat.web.probes import probe_routes
+from global_chat.web.request_id import current_request_id, request_id_middleware
+from global_chat.web.security import security_map
 from global_chat_generated import server
-
-UI_PATH = "/v1/ui"
-SPEC_PATH = "/v1/openapi.json"
 
 
 def load_contract() -> dict[str, Any]:
@@ -41,39 +49,51 @@ def load_contract() -> dict[str, Any]:
     return contract
 
 
-class DocsOnlySwaggerUIMiddleware(SwaggerUIMiddleware):  # type: ignore[misc]
-    """Connexion's Swagger UI middleware matches every request against its routes before passing it
-    on; only the docs' own paths can match, so every other request goes straight to the next layer."""
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a request may need, built once per process from the settings."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and not (path.startswith(UI_PATH) or path == SPEC_PATH):
-            await self.app(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
-
-
-def middlewares(*, validate_responses: bool) -> list[Any]:
-    """Connexion's default stack, with request validation compiled per operation (web/validation.py),
-    the Swagger UI layer consulted only for the docs' paths, and, when responses are not validated,
-    without the response-validation layer at all."""
-    chosen = []
-    for middleware in ConnexionMiddleware.default_middlewares:
-        if middleware is RequestValidationMiddleware:
-            chosen.append(CompiledRequestValidationMiddleware)
-        elif middleware is SwaggerUIMiddleware:
-            chosen.append(DocsOnlySwaggerUIMiddleware)
-        elif middleware is not ResponseValidationMiddleware or validate_responses:
-            chosen.append(middleware)
-    return chosen
+    settings: Settings
+    database: Database
+    metrics: Metrics
+    accounts: AccountService
+    authenticator: Authenticator
+    global_chat: GlobalChatService
+    sessions: SessionService
+    links: SessionLinks
 
 
-def create_app(settings: Settings | None = None) -> AsyncApp:
+def build_services(settings: Settings) -> Services:
+    database = Database(settings)
+    metrics = Metrics()
+    accounts = AccountService(database)
+    return Services(
+        settings=settings,
+        database=database,
+        metrics=metrics,
+        accounts=accounts,
+        authenticator=Authenticator(settings, accounts),
+        global_chat=GlobalChatService(database, create_rate_limit=settings.chat_create_rate_limit, metrics=metrics),
+        sessions=SessionService(database),
+        links=SessionLinks(
+            api_base_url=settings.api_base_url, ui_base_url=settings.ui_base_url, served_operations=server.OPERATIONS
+        ),
+    )
+
+
+def create_app(settings: Settings | None = None) -> ConnexionMiddleware:
     settings = settings or Settings()
-    configure_logging(settings.log_level)
-    container = build_container(settings, list(server.OPERATIONS))
-    authenticator = Authenticator(settings, container.database, container.accounts)
-    contract = load_contract()
+    configure_logging(settings.log_level, request_id=current_request_id)
+    services = build_services(settings)
+    database, metrics = services.database, services.metrics
+    handlers = SessionsHandlers(global_chat=services.global_chat, sessions=services.sessions, links=services.links)
+    binding = server.bind(sessions=handlers, context=request_context)
+    probes = probe_routes(
+        database=database,
+        migrations_head=head_revision(),
+        metrics=metrics,
+        retry_after=settings.db_unavailable_retry_after,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
@@ -83,30 +103,31 @@ def create_app(settings: Settings | None = None) -> AsyncApp:
         gc.collect()
         gc.freeze()
         yield
-        await container.database.dispose()  # on shutdown, after the in-flight requests have finished
+        await database.dispose()  # on shutdown, after the in-flight requests have finished
 
-    app = AsyncApp(
-        __name__,
-        specification_dir=Path(__file__).parent,
+    connexion_stack = connexion_middlewares(validate_responses=settings.response_validation)
+    exception_layer = 2  # after Connexion's ServerErrorMiddleware and ExceptionMiddleware
+    app = ConnexionMiddleware(
+        Router(routes=[*binding.routes, *probes], redirect_slashes=False),
+        import_name=__name__,
         lifespan=lifespan,
-        middlewares=middlewares(validate_responses=settings.response_validation),
+        middlewares=[
+            request_id_middleware,
+            partial(ObservabilityMiddleware, metrics=metrics),
+            *connexion_stack[:exception_layer],
+            partial(BodyLimitMiddleware, limit=settings.max_body_bytes),
+            partial(server.DeclaredMethods, routes=binding.routes),
+            *connexion_stack[exception_layer:],
+        ],
     )
-    # Connexion's hook for the class that turns each operation into an endpoint (see web/operations.py).
-    app._middleware_app.api_cls = ContractApi
     app.add_api(
-        contract,
-        resolver=Resolver(function_resolver=server.resolve),
+        load_contract(),
+        resolver=Resolver(function_resolver=binding.endpoint),
         strict_validation=True,
         validate_responses=settings.response_validation,
         validator_map=VALIDATOR_MAP,
-        security_map=security_map(authenticator),
+        security_map=security_map(services.authenticator),
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH),
     )
-    install_error_handlers(app, metrics=container.metrics, db_retry_after=settings.db_unavailable_retry_after)
-    app.add_middleware(
-        RequestBoundary,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        container=container,
-        routes=RouteTable(contract["paths"]),
-    )
+    install_error_handlers(app, metrics=metrics, db_retry_after=settings.db_unavailable_retry_after)
     return app

@@ -20,10 +20,9 @@ from pydantic import ValidationError
 
 from global_chat import ids
 from global_chat.accounts.credentials import TokenClaims, issue_token
-from global_chat.accounts.repository import AccountRepository
 from global_chat.accounts.service import AccountService, AdminError
+from global_chat.clock import utc_now
 from global_chat.metrics import MULTIPROCESS_ENV
-from global_chat.sessions.service import utc_now
 from global_chat.settings import Settings, SettingsError
 from global_chat.storage.database import Database
 
@@ -84,17 +83,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-AdminAction = Callable[[AccountService, AccountRepository], Awaitable[str]]
+AdminAction = Callable[[AccountService], Awaitable[str]]
 
 
 def _admin(action: AdminAction) -> int:
-    """Run one administrative action in one transaction; print its result, or the reason it failed."""
+    """Run one administrative action; print its result, or the reason it failed."""
 
     async def run(settings: Settings) -> str:
         database = Database(settings)
         try:
-            async with database.transaction() as tx:
-                return await action(AccountService(), AccountRepository(tx))
+            return await action(AccountService(database))
         finally:
             await database.dispose()
 
@@ -128,22 +126,22 @@ def _positive_seconds(value: str) -> timedelta:
 
 
 def cmd_create_org(args: argparse.Namespace) -> int:
-    async def action(service: AccountService, repo: AccountRepository) -> str:
-        return ids.format_id(ids.ORGANIZATION, await service.create_organization(repo, args.name))
+    async def action(service: AccountService) -> str:
+        return ids.format_id(ids.ORGANIZATION, await service.create_organization(args.name))
 
     return _admin(action)
 
 
 def cmd_create_api_key(args: argparse.Namespace) -> int:
-    async def action(service: AccountService, repo: AccountRepository) -> str:
-        return await service.create_api_key(repo, args.org, args.user, args.expires_in)
+    async def action(service: AccountService) -> str:
+        return await service.create_api_key(args.org, args.user, args.expires_in)
 
     return _admin(action)
 
 
 def cmd_revoke_api_key(args: argparse.Namespace) -> int:
-    async def action(service: AccountService, repo: AccountRepository) -> str:
-        return await service.revoke_api_key(repo, args.reference)
+    async def action(service: AccountService) -> str:
+        return await service.revoke_api_key(args.reference)
 
     return _admin(action)
 

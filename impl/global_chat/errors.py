@@ -1,4 +1,9 @@
-"""The one error hierarchy of the service and the one renderer of the contract's ErrorResponse."""
+"""The one error hierarchy of the service, the framework's errors included, and the one renderer of
+the contract's ErrorResponse.
+
+Services raise these; the web layer turns every other failure (a request the contract refuses, an
+unknown route, an unreachable database, a bug) into one of them and renders it here.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,17 @@ from dataclasses import dataclass
 
 from global_chat_generated.models import AllowedAction, ErrorResponse
 
-CHAT_OPERATION = "get_or_create_chat_session"
 AUTH_CHALLENGE = 'Bearer realm="everruns", ApiKey realm="everruns"'
 
 
 @dataclass(frozen=True)
 class Action:
-    """An error-recovery link (`rel` from the closed vocabulary: retry, retry-later, ...)."""
+    """An error-recovery link (`rel` from the closed vocabulary: retry, retry-later, get-existing, ...)."""
 
     rel: str
     hint: str | None = None
-    operation_id: str | None = None
+    this_operation: bool = False
+    """The action is to call the failed operation again: the renderer names it (from the routing context)."""
 
 
 class DomainError(Exception):
@@ -46,23 +51,36 @@ class BadRequest(DomainError):
     message = "The request is malformed."
 
 
+class InvalidRequest(BadRequest):
+    """The request does not match the contract (body, parameters, encoding)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"Invalid request: {detail}",
+            actions=[
+                Action("retry", hint="Fix the request to match the contract, then send it again.", this_operation=True)
+            ],
+        )
+
+
 class InvalidLocale(BadRequest):
     def __init__(self, locale: str) -> None:
         super().__init__(
             f"Invalid locale {locale!r}: not a well-formed BCP 47 language tag.",
             actions=[
-                Action(
-                    "retry",
-                    hint='Send a BCP 47 locale such as "uk-UA", or omit "locale".',
-                    operation_id=CHAT_OPERATION,
-                )
+                Action("retry", hint='Send a BCP 47 locale such as "uk-UA", or omit "locale".', this_operation=True)
             ],
         )
 
 
 class Unauthorized(DomainError):
     status = 401
-    message = "Authentication required."
+    message = "Authentication required: send a valid API key or bearer token in the Authorization header."
+
+    def __init__(self) -> None:
+        # One message for every reason (missing, malformed, unknown, expired, revoked): the answer
+        # never tells a caller which keys or organizations exist.
+        super().__init__()
 
     def headers(self) -> dict[str, str]:
         return {"WWW-Authenticate": AUTH_CHALLENGE}
@@ -73,6 +91,34 @@ class NotFound(DomainError):
     message = "Not found."
 
 
+class RouteNotFound(NotFound):
+    message = "No such resource."
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    message = "Method not allowed on this resource."
+
+    def __init__(self, allow: str) -> None:
+        super().__init__()
+        self.allow = allow
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": self.allow}
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Request body exceeds {limit} bytes.")
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    message = "Unsupported media type; send application/json."
+
+
 class RateLimited(DomainError):
     status = 429
     message = "Session creation rate limit exceeded; retry later."
@@ -80,8 +126,12 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             retry_after=retry_after,
-            actions=[Action("retry-later", hint=f"Retry after {retry_after} seconds.", operation_id=CHAT_OPERATION)],
+            actions=[Action("retry-later", hint=f"Retry after {retry_after} seconds.", this_operation=True)],
         )
+
+
+class InternalError(DomainError):
+    """A bug of ours: the details go to the log under the request id, never to the caller."""
 
 
 class ServiceUnavailable(DomainError):
@@ -94,23 +144,24 @@ class ServiceUnavailable(DomainError):
         )
 
 
-def error_body(
-    message: str,
-    *,
-    actions: Sequence[Action] = (),
-    retry_after: int | None = None,
-    request_id: str | None = None,
-) -> bytes:
-    """The contract's ErrorResponse, serialized; built from the generated model so it stays in step."""
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached (down, restarting, out of connections): a 503, never a 500."""
+
+
+def render(
+    error: DomainError, *, operation_id: str | None = None, request_id: str | None = None
+) -> tuple[int, bytes, Mapping[str, str]]:
+    """The status, the contract's ErrorResponse (built from the generated model) and the headers of
+    `error`. The request id is in the body of a 500 only: the caller needs it to report the bug."""
     model = ErrorResponse(
-        error=message,
-        allowed_actions=[AllowedAction(rel=a.rel, hint=a.hint, operation_id=a.operation_id) for a in actions] or None,
-        retry_after_seconds=retry_after,
-        request_id=request_id,
+        error=error.message,
+        allowed_actions=[
+            AllowedAction(rel=a.rel, hint=a.hint, operation_id=operation_id if a.this_operation else None)
+            for a in error.actions
+        ]
+        or None,
+        retry_after_seconds=error.retry_after,
+        request_id=request_id if isinstance(error, InternalError) else None,
     )
-    return json.dumps(model.model_dump(mode="json", exclude_none=True), separators=(",", ":")).encode()
-
-
-def render(error: DomainError, request_id: str | None = None) -> tuple[int, bytes, Mapping[str, str]]:
-    body = error_body(error.message, actions=error.actions, retry_after=error.retry_after, request_id=request_id)
+    body = json.dumps(model.model_dump(mode="json", exclude_none=True), separators=(",", ":")).encode()
     return error.status, body, error.headers()

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import logging
 import sys
-from contextvars import ContextVar
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 
-REQUEST_ID: ContextVar[str | None] = ContextVar("global_chat_request_id", default=None)
-"""The id of the request being served (set by the request boundary; one ContextVar.set per request)."""
+RequestIdSource = Callable[[], str | None]
+_request_id: RequestIdSource = lambda: None  # noqa: E731 - replaced by configure_logging
 
 
 def add_request_id(_logger: Any, _method: str, event: structlog.types.EventDict) -> structlog.types.EventDict:
-    request_id = REQUEST_ID.get()
+    request_id = _request_id()
     if request_id is not None:
         event.setdefault("request_id", request_id)
     return event
@@ -32,7 +32,11 @@ _SHARED: list[structlog.types.Processor] = [
 ]
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, request_id: RequestIdSource | None = None) -> None:
+    """JSON lines on stdout at `level`; each line of a request carries `request_id()` when it is set."""
+    global _request_id
+    if request_id is not None:
+        _request_id = request_id
     structlog.configure(
         # filter_by_level first: a line below LOG_LEVEL costs one comparison, not the whole chain.
         processors=[structlog.stdlib.filter_by_level, *_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

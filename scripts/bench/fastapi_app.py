@@ -27,8 +27,8 @@ from global_chat_generated.models import ErrorResponse, GetOrCreateChatSessionRe
 from scripts.bench.common import (
     CHAT_PATH,
     JSON,
+    InvalidRequest,
     UnsupportedMediaType,
-    bad_request,
     build_core,
     error_parts,
     is_json_media_type,
@@ -73,13 +73,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return _error_response(bad_request(_validation_message(exc)))
+        return _error_response(InvalidRequest(_validation_message(exc)))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         # FastAPI's own 400 for an unparsable body (e.g. not UTF-8), and routing's 404/405.
         if exc.status_code == 400:
-            return _error_response(bad_request(str(exc.detail)))
+            return _error_response(InvalidRequest(str(exc.detail)))
         error = DomainError(str(exc.detail))
         error.status = exc.status_code
         return _error_response(error, exc.headers)

@@ -22,8 +22,8 @@ from global_chat.settings import Settings
 from scripts.bench.common import (
     CHAT_PATH,
     JSON,
+    InvalidRequest,
     UnsupportedMediaType,
-    bad_request,
     build_core,
     error_parts,
     is_json_media_type,
@@ -39,16 +39,16 @@ def parse_locale(content_type: str | None, raw: bytes) -> str | None:
     try:
         body: Any = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise bad_request("the body is not valid utf-8 text") from None
+        raise InvalidRequest("the body is not valid utf-8 text") from None
     except (json.JSONDecodeError, RecursionError) as exc:
-        raise bad_request(f"the body is not valid JSON ({exc})") from None
+        raise InvalidRequest(f"the body is not valid JSON ({exc})") from None
     if body is None:
         return None
     if not isinstance(body, dict):
-        raise bad_request(f"the body is a JSON {type(body).__name__}, not an object")
+        raise InvalidRequest(f"the body is a JSON {type(body).__name__}, not an object")
     locale = body.get("locale")
     if locale is not None and not isinstance(locale, str):
-        raise bad_request(f"'locale' is a JSON {type(locale).__name__}, not a string")
+        raise InvalidRequest(f"'locale' is a JSON {type(locale).__name__}, not a string")
     return locale
 
 

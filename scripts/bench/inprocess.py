@@ -19,7 +19,6 @@ from typing import Any
 
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from global_chat.accounts.repository import AccountRepository  # noqa: E402
 from global_chat.accounts.service import AccountService  # noqa: E402
 from global_chat.app import create_app  # noqa: E402
 from global_chat.settings import Settings  # noqa: E402
@@ -74,11 +73,8 @@ async def main(requests: int, response_validation: bool) -> None:
         )
         await asyncio.to_thread(upgrade, settings)
         database = Database(settings)
-        async with database.transaction() as tx:
-            accounts, repo = AccountService(), AccountRepository(tx)
-            key = await accounts.create_api_key(
-                repo, await accounts.create_organization(repo, "bench"), uuid.uuid4(), None
-            )
+        accounts = AccountService(database)
+        key = await accounts.create_api_key(await accounts.create_organization("bench"), uuid.uuid4(), None)
         await database.dispose()
         app = create_app(settings)
         json = [(b"content-type", b"application/json"), (b"content-length", b"2")]

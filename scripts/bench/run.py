@@ -67,13 +67,12 @@ import asyncpg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from global_chat.accounts.credentials import TokenClaims, issue_token  # noqa: E402
-from global_chat.accounts.repository import AccountRepository  # noqa: E402
 from global_chat.accounts.service import AccountService  # noqa: E402
-from global_chat.sessions.service import utc_now  # noqa: E402
+from global_chat.clock import utc_now  # noqa: E402
 from global_chat.settings import Settings  # noqa: E402
 from global_chat.storage.database import Database  # noqa: E402
 from global_chat.storage.migrate import upgrade  # noqa: E402
-from global_chat.storage.tables import Session as SessionRow  # noqa: E402
+from global_chat.storage.tables import SESSIONS  # noqa: E402
 from scripts.bench.wire import BODY, CHAT_PATH  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -323,11 +322,9 @@ def drop_pg_database(config: Config, name: str) -> None:
 async def _seed(backend: Backend, user_id: uuid.UUID) -> None:
     database = Database(backend.settings)
     try:
-        service = AccountService()
-        async with database.transaction() as tx:
-            backend.org_id = await service.create_organization(AccountRepository(tx), "Benchmark")
-        async with database.transaction() as tx:
-            backend.api_key = await service.create_api_key(AccountRepository(tx), backend.org_id, user_id, None)
+        service = AccountService(database)
+        backend.org_id = await service.create_organization("Benchmark")
+        backend.api_key = await service.create_api_key(backend.org_id, user_id, None)
     finally:
         await database.dispose()
 
@@ -344,7 +341,7 @@ async def _count_sessions(settings: Settings) -> int:
     database = Database(settings)
     try:
         async with database.transaction() as tx:
-            return int(await tx.scalar(select(func.count()).select_from(SessionRow)) or 0)
+            return int((await tx.execute(select(func.count()).select_from(SESSIONS))).scalar_one())
     finally:
         await database.dispose()
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from global_chat.storage.tables import ApiKey
+from global_chat.storage.tables import API_KEYS
 from tests.fixtures.accounts import Accounts
 from tests.fixtures.contract import ContractSchemas
 
@@ -88,7 +88,7 @@ async def test_expired_key_is_refused(keys_client: httpx.AsyncClient, accounts: 
     org = await accounts.organization()
     key = await accounts.api_key(org, uuid.uuid4(), expires_in=timedelta(seconds=1))
     async with accounts.database.transaction() as tx:
-        await tx.execute(update(ApiKey).values(expires_at=ApiKey.created_at))  # expire it now
+        await tx.execute(update(API_KEYS).values(expires_at=API_KEYS.c.created_at))  # expire it now
 
     response = await keys_client.post(CHAT, headers={"Authorization": key})
 
@@ -124,7 +124,7 @@ async def test_token_for_an_unknown_organization_is_refused(keys_client: httpx.A
 async def test_key_is_stored_only_as_a_hash(accounts: Accounts) -> None:
     caller = await accounts.caller()
     async with accounts.database.transaction() as tx:
-        stored = (await tx.execute(select(ApiKey))).scalars().all()
+        stored = (await tx.execute(select(API_KEYS))).all()
 
     assert len(stored) == 1
     assert caller.api_key not in {stored[0].secret_hash, stored[0].prefix}

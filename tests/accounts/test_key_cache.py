@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from global_chat.accounts.authentication import ApiKeyCache
 from global_chat.identity import Identity
-from global_chat.web.security import ApiKeyCache
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 WHO = Identity(uuid.uuid4(), uuid.uuid4())

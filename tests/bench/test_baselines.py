@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from global_chat.app import create_app
 from global_chat.settings import Settings
-from global_chat.storage.tables import Session as SessionRow
+from global_chat.storage.tables import SESSIONS
 from scripts.bench import fastapi_app, floor_app
 from scripts.bench.common import BODY, CHAT_PATH
 from tests.fixtures.accounts import Accounts
@@ -89,7 +89,7 @@ def statements() -> Iterator[list[str]]:
 
 async def count_sessions(accounts: Accounts) -> int:
     async with accounts.database.transaction() as tx:
-        return int(await tx.scalar(select(func.count()).select_from(SessionRow)) or 0)
+        return int((await tx.execute(select(func.count()).select_from(SESSIONS))).scalar_one())
 
 
 async def test_hot_path_answers_the_same_session_with_the_same_json(clients: Clients, accounts: Accounts) -> None:

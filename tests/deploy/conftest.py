@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from global_chat.accounts.credentials import TokenClaims, issue_token
+from global_chat.clock import utc_now
 from global_chat.ids import ORGANIZATION, parse_id
-from global_chat.sessions.service import utc_now
 from tests.fixtures.postgres import PostgresDatabases
 from tests.fixtures.server import BIN, free_port
 

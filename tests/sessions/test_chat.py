@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from global_chat.identity import ANONYMOUS
 from global_chat.storage.database import Database
-from global_chat.storage.tables import Harness, Organization
-from global_chat.storage.tables import Session as SessionRow
+from global_chat.storage.tables import HARNESSES, ORGANIZATIONS, SESSIONS
 from tests.fixtures.app import API_BASE_URL, UI_BASE_URL
 from tests.fixtures.contract import ContractSchemas
 
@@ -24,7 +23,7 @@ CHAT = "/v1/sessions/chat"
 
 async def count_sessions(database: Database) -> int:
     async with database.transaction() as tx:
-        return int(await tx.scalar(select(func.count()).select_from(SessionRow)) or 0)
+        return int((await tx.execute(select(func.count()).select_from(SESSIONS))).scalar_one())
 
 
 async def test_first_call_creates_the_global_chat_session(client: httpx.AsyncClient) -> None:
@@ -131,8 +130,8 @@ async def test_session_bound_to_an_old_harness_is_rebound(client: httpx.AsyncCli
     old = (await client.post(CHAT)).json()
     new_harness = uuid.uuid4()
     async with database.transaction() as tx:
-        tx.add(
-            Harness(
+        await tx.execute(
+            insert(HARNESSES).values(
                 id=new_harness,
                 organization_id=ANONYMOUS.organization_id,
                 name="Platform Chat",
@@ -141,10 +140,9 @@ async def test_session_bound_to_an_old_harness_is_rebound(client: httpx.AsyncCli
                 created_at=datetime.now(UTC),
             )
         )
-        await tx.flush()
         await tx.execute(
-            update(Organization)
-            .where(Organization.id == ANONYMOUS.organization_id)
+            update(ORGANIZATIONS)
+            .where(ORGANIZATIONS.c.id == ANONYMOUS.organization_id)
             .values(platform_chat_harness_id=new_harness)
         )
 

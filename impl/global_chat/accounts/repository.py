@@ -6,39 +6,45 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, insert, select, update
 
-from global_chat.storage.database import Database, upsert_statement
-from global_chat.storage.tables import ApiKey, Harness, Organization, Principal, User
+from global_chat.accounts.model import Organization, StoredApiKey
+from global_chat.storage.database import Executor, insert_statement
+from global_chat.storage.tables import API_KEYS, HARNESSES, ORGANIZATIONS, PRINCIPALS, USERS
 
 PLATFORM_CHAT_SLUG = "platform-chat"
 PLATFORM_CHAT_NAME = "Platform Chat"
 
+FIND_ORGANIZATION = select(ORGANIZATIONS.c.id, ORGANIZATIONS.c.platform_chat_harness_id).where(
+    ORGANIZATIONS.c.id == bindparam("organization_id")
+)
+FIND_API_KEY = select(API_KEYS).where(API_KEYS.c.secret_hash == bindparam("secret_hash"))
 
-FIND_API_KEY = select(ApiKey.__table__).where(ApiKey.__table__.c.secret_hash == bindparam("secret_hash"))
 
-
-class ApiKeyReader:
-    """The credentials check's one read, outside any transaction (see Database.read_one)."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-
-    async def api_key_by_hash(self, secret_hash: str) -> Row[Any] | None:
-        return await self._database.read_one(FIND_API_KEY, {"secret_hash": secret_hash})
+def _api_key(row: Any) -> StoredApiKey:
+    return StoredApiKey(
+        id=row.id,
+        organization_id=row.organization_id,
+        user_id=row.user_id,
+        prefix=row.prefix,
+        secret_hash=row.secret_hash,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 class AccountRepository:
-    def __init__(self, db: AsyncSession) -> None:
-        self._db = db
+    def __init__(self, executor: Executor) -> None:
+        self._db = executor
 
     async def create_organization(self, org_id: uuid.UUID, name: str, harness_id: uuid.UUID, now: datetime) -> None:
         """The organization with its own built-in Platform Chat harness."""
-        self._db.add(Organization(id=org_id, name=name, platform_chat_harness_id=harness_id, created_at=now))
-        await self._db.flush()
-        self._db.add(
-            Harness(
+        await self._db.execute(
+            insert(ORGANIZATIONS).values(id=org_id, name=name, platform_chat_harness_id=harness_id, created_at=now)
+        )
+        await self._db.execute(
+            insert(HARNESSES).values(
                 id=harness_id,
                 organization_id=org_id,
                 name=PLATFORM_CHAT_NAME,
@@ -47,45 +53,55 @@ class AccountRepository:
                 created_at=now,
             )
         )
-        await self._db.flush()
 
-    async def organization_exists(self, org_id: uuid.UUID) -> bool:
-        return await self._db.scalar(select(Organization.id).where(Organization.id == org_id)) is not None
+    async def organization(self, org_id: uuid.UUID) -> Organization | None:
+        row = (await self._db.execute(FIND_ORGANIZATION, {"organization_id": org_id})).first()
+        return None if row is None else Organization(row.id, row.platform_chat_harness_id)
 
     async def ensure_user_principal(self, user_id: uuid.UUID, now: datetime, new_id: uuid.UUID) -> uuid.UUID:
         """The user's principal, creating the user and principal rows on first sight (race-safe)."""
         await self._db.execute(
-            upsert_statement(self._db, User)
+            insert_statement(self._db, USERS)
             .values(id=user_id, display_name=f"user {user_id}", created_at=now)
             .on_conflict_do_nothing(index_elements=["id"])
         )
         # DO UPDATE (a no-op) rather than DO NOTHING, so that RETURNING answers in both cases.
-        statement = upsert_statement(self._db, Principal).values(
+        statement = insert_statement(self._db, PRINCIPALS).values(
             id=new_id, kind="user", subject_id=user_id, created_at=now
         )
         statement = statement.on_conflict_do_update(
             index_elements=["kind", "subject_id"], set_={"kind": statement.excluded.kind}
-        ).returning(Principal.id)
+        ).returning(PRINCIPALS.c.id)
         principal_id: uuid.UUID = (await self._db.execute(statement)).scalar_one()
         return principal_id
 
-    async def add_api_key(self, key: ApiKey) -> None:
-        self._db.add(key)
-        await self._db.flush()
+    async def add_api_key(self, key: StoredApiKey) -> None:
+        await self._db.execute(
+            insert(API_KEYS).values(
+                id=key.id,
+                organization_id=key.organization_id,
+                user_id=key.user_id,
+                prefix=key.prefix,
+                secret_hash=key.secret_hash,
+                created_at=key.created_at,
+                expires_at=key.expires_at,
+                revoked_at=key.revoked_at,
+            )
+        )
 
-    async def api_key_by_hash(self, secret_hash: str) -> ApiKey | None:
-        key: ApiKey | None = await self._db.scalar(select(ApiKey).where(ApiKey.secret_hash == secret_hash))
-        return key
+    async def api_key_by_hash(self, secret_hash: str) -> StoredApiKey | None:
+        row = (await self._db.execute(FIND_API_KEY, {"secret_hash": secret_hash})).first()
+        return None if row is None else _api_key(row)
 
-    async def api_keys_matching(self, key_id: uuid.UUID | None, prefix: str) -> list[ApiKey]:
-        statement = select(ApiKey)
+    async def api_keys_matching(self, key_id: uuid.UUID | None, prefix: str) -> list[StoredApiKey]:
+        statement = select(API_KEYS)
         if key_id is not None:
-            statement = statement.where(ApiKey.id == key_id)
+            statement = statement.where(API_KEYS.c.id == key_id)
         else:
-            statement = statement.where(ApiKey.prefix.startswith(prefix, autoescape=True))
-        return list((await self._db.scalars(statement)).all())
+            statement = statement.where(API_KEYS.c.prefix.startswith(prefix, autoescape=True))
+        return [_api_key(row) for row in (await self._db.execute(statement)).all()]
 
     async def revoke_api_key(self, key_id: uuid.UUID, now: datetime) -> None:
         await self._db.execute(
-            update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None)).values(revoked_at=now)
+            update(API_KEYS).where(API_KEYS.c.id == key_id, API_KEYS.c.revoked_at.is_(None)).values(revoked_at=now)
         )

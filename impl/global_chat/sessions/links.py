@@ -1,47 +1,16 @@
 """self_url / view_url / ui_link and the state-aware allowed_actions of a session.
 
 Built from the configured base URLs, never from the request's Host header, and offering only
-operations that this service really serves (the generated stub's operation table).
+operations that this service really serves (the contract's operations, as generated).
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Collection, Sequence
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Collection
 
 from global_chat import ids
+from global_chat.sessions.model import StoredSession
 from global_chat_generated.models import AllowedAction
-
-
-class SessionView(Protocol):
-    """What a response is built from: an ORM session or a plain row of the sessions table."""
-
-    @property
-    def id(self) -> uuid.UUID: ...
-    @property
-    def organization_id(self) -> uuid.UUID: ...
-    @property
-    def workspace_id(self) -> uuid.UUID: ...
-    @property
-    def harness_id(self) -> uuid.UUID: ...
-    @property
-    def owner_principal_id(self) -> uuid.UUID: ...
-    @property
-    def title(self) -> str | None: ...
-    @property
-    def locale(self) -> str | None: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def tags(self) -> Sequence[str]: ...
-    @property
-    def is_pinned(self) -> bool: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def updated_at(self) -> datetime: ...
 
 
 class SessionLinks:
@@ -56,7 +25,7 @@ class SessionLinks:
     def view_url(self, session_id: str) -> str:
         return f"{self._ui}/chat/{session_id}"
 
-    def allowed_actions(self, session: SessionView) -> list[AllowedAction]:
+    def allowed_actions(self, session: StoredSession) -> list[AllowedAction]:
         href = self.self_url(ids.format_id(ids.SESSION, session.id))
         candidates = [
             ("self", "GET", "get_session", href, None, "Read this session."),

@@ -1,14 +1,15 @@
-"""Session rows -> the contract's WithUrls_Session, through the generated model."""
+"""Stored sessions -> the contract's WithUrls_Session, through the generated model."""
 
 from __future__ import annotations
 
 from global_chat import ids
 from global_chat.identity import Identity
-from global_chat.sessions.links import SessionLinks, SessionView
+from global_chat.sessions.links import SessionLinks
+from global_chat.sessions.model import StoredSession
 from global_chat_generated.models import PrincipalKind, PrincipalSummary, SessionStatus, WithUrlsSession
 
 
-def present_session(session: SessionView, owner: Identity, links: SessionLinks) -> WithUrlsSession:
+def present_session(session: StoredSession, owner: Identity, links: SessionLinks) -> WithUrlsSession:
     session_id = ids.format_id(ids.SESSION, session.id)
     principal = PrincipalSummary(
         id=ids.format_id(ids.PRINCIPAL, session.owner_principal_id),
@@ -42,8 +43,3 @@ def present_session(session: SessionView, owner: Identity, links: SessionLinks) 
         ui_link=view_url,
         allowed_actions=links.allowed_actions(session) or None,
     )
-
-
-def session_json(session: SessionView, owner: Identity, links: SessionLinks) -> bytes:
-    """Absent optional fields are omitted rather than sent as null; allowed_actions when empty too."""
-    return present_session(session, owner, links).model_dump_json(by_alias=True, exclude_none=True).encode()

@@ -1,109 +1,120 @@
-"""All SQL about sessions, harnesses and creation budgets."""
+"""All SQL about sessions and creation budgets (Core statements; values out, never ORM rows)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, select, update
 
-from global_chat.storage.database import Database, upsert_statement
-from global_chat.storage.tables import Organization, Principal, RateLimitWindow
-from global_chat.storage.tables import Session as SessionRow
+from global_chat.sessions.model import GlobalChat, StoredSession
+from global_chat.storage.database import Executor, insert_statement
+from global_chat.storage.tables import ORGANIZATIONS, PRINCIPALS, SESSIONS
+from global_chat.storage.tables import RATE_LIMIT_WINDOWS as WINDOWS
 
-SESSIONS = SessionRow.__table__
-# Built once: the hot path's only query, as plain rows (no ORM objects), with the organization's
-# current Platform Chat harness alongside so that a needed repair is seen in the same round trip.
+# Built once: the hot path's only statement, with the organization's current Platform Chat harness
+# alongside so that a needed re-binding is seen in the same round trip.
 FIND_GLOBAL_CHAT = (
-    select(SESSIONS, Organization.platform_chat_harness_id.label("current_harness_id"))
-    .join(Organization, Organization.id == SESSIONS.c.organization_id)
+    select(SESSIONS, ORGANIZATIONS.c.platform_chat_harness_id)
+    .join(ORGANIZATIONS, ORGANIZATIONS.c.id == SESSIONS.c.organization_id)
     .where(SESSIONS.c.organization_id == bindparam("organization_id"))
     .where(SESSIONS.c.global_chat_user_id == bindparam("user_id"))
 )
+# The principals of a user: sessions are owned through them.
+USER_PRINCIPALS = select(PRINCIPALS.c.id).where(
+    PRINCIPALS.c.kind == "user", PRINCIPALS.c.subject_id == bindparam("user_id")
+)
+OWNED = (
+    (SESSIONS.c.id == bindparam("session_id"))
+    & (SESSIONS.c.organization_id == bindparam("organization_id"))
+    & SESSIONS.c.owner_principal_id.in_(USER_PRINCIPALS.scalar_subquery())
+)
 
 
-class SessionReader:
-    """Reads outside any transaction: one statement, one round trip."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-
-    async def find_global_chat(self, organization_id: uuid.UUID, user_id: uuid.UUID) -> Row[Any] | None:
-        """The session row (with `current_harness_id`), or None."""
-        return await self._database.read_one(FIND_GLOBAL_CHAT, {"organization_id": organization_id, "user_id": user_id})
+def _session(row: Any) -> StoredSession:
+    return StoredSession(
+        id=row.id,
+        organization_id=row.organization_id,
+        workspace_id=row.workspace_id,
+        harness_id=row.harness_id,
+        owner_principal_id=row.owner_principal_id,
+        global_chat_user_id=row.global_chat_user_id,
+        title=row.title,
+        locale=row.locale,
+        status=row.status,
+        tags=tuple(row.tags),
+        is_pinned=row.is_pinned,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 class SessionRepository:
-    def __init__(self, db: AsyncSession) -> None:
-        self._db = db
+    def __init__(self, executor: Executor) -> None:
+        self._db = executor
 
-    async def find_global_chat(
-        self, organization_id: uuid.UUID, user_id: uuid.UUID
-    ) -> tuple[SessionRow, uuid.UUID | None] | None:
-        """The user's global chat session and the organization's current Platform Chat harness, in one query."""
+    async def find_global_chat(self, organization_id: uuid.UUID, user_id: uuid.UUID) -> GlobalChat | None:
+        """The user's global chat session in the organization, and the organization's current harness."""
         row = (
-            await self._db.execute(
-                select(SessionRow, Organization.platform_chat_harness_id)
-                .join(Organization, Organization.id == SessionRow.organization_id)
-                .where(SessionRow.organization_id == organization_id, SessionRow.global_chat_user_id == user_id)
-            )
+            await self._db.execute(FIND_GLOBAL_CHAT, {"organization_id": organization_id, "user_id": user_id})
         ).first()
-        return None if row is None else (row[0], row[1])
+        return None if row is None else GlobalChat(_session(row), row.platform_chat_harness_id)
 
-    async def platform_chat_of(self, organization_id: uuid.UUID) -> Row[Any] | None:
-        """The organization's row (`platform_chat_harness_id`), or None when it does not exist."""
-        result = await self._db.execute(
-            select(Organization.platform_chat_harness_id).where(Organization.id == organization_id)
-        )
-        return result.first()
-
-    async def insert_global_chat(self, values: dict[str, Any]) -> bool:
+    async def insert_global_chat(self, session: StoredSession) -> bool:
         """Insert unless the (organization, user) singleton exists; True when this call inserted it."""
         statement = (
-            upsert_statement(self._db, SessionRow)
-            .values(**values)
+            insert_statement(self._db, SESSIONS)
+            .values(
+                id=session.id,
+                organization_id=session.organization_id,
+                workspace_id=session.workspace_id,
+                harness_id=session.harness_id,
+                owner_principal_id=session.owner_principal_id,
+                global_chat_user_id=session.global_chat_user_id,
+                title=session.title,
+                locale=session.locale,
+                status=session.status,
+                tags=list(session.tags),
+                is_pinned=session.is_pinned,
+                created_at=session.created_at,
+                updated_at=session.updated_at,
+            )
             .on_conflict_do_nothing(index_elements=["organization_id", "global_chat_user_id"])
-            .returning(SessionRow.id)
+            .returning(SESSIONS.c.id)
         )
         return (await self._db.execute(statement)).first() is not None
 
     async def find_owned(
-        self, session_id: uuid.UUID, organization_id: uuid.UUID, user_id: uuid.UUID
-    ) -> SessionRow | None:
-        """The session if it is in the organization and owned by the user's principal."""
-        session: SessionRow | None = await self._db.scalar(
-            select(SessionRow)
-            .join(Principal, Principal.id == SessionRow.owner_principal_id)
-            .where(
-                SessionRow.id == session_id,
-                SessionRow.organization_id == organization_id,
-                Principal.kind == "user",
-                Principal.subject_id == user_id,
-            )
-        )
-        return session
+        self, session_id: uuid.UUID, organization_id: uuid.UUID, user_id: uuid.UUID, *, lock: bool = False
+    ) -> StoredSession | None:
+        """The session if it is in the organization and owned by the user (locked for this transaction
+        when `lock`, so that a concurrent change or delete waits for it)."""
+        statement = select(SESSIONS).where(OWNED)
+        if lock:
+            statement = statement.with_for_update(of=SESSIONS)
+        parameters = {"session_id": session_id, "organization_id": organization_id, "user_id": user_id}
+        row = (await self._db.execute(statement, parameters)).first()
+        return None if row is None else _session(row)
 
-    async def update(self, session: SessionRow, values: dict[str, Any]) -> None:
-        for name, value in values.items():
-            setattr(session, name, value)
-        await self._db.flush()
+    async def update(self, session_id: uuid.UUID, values: dict[str, Any]) -> StoredSession | None:
+        """Change the session's columns; the session as stored afterwards, or None when it is gone."""
+        statement = update(SESSIONS).where(SESSIONS.c.id == session_id).values(**values).returning(SESSIONS)
+        row = (await self._db.execute(statement)).first()
+        return None if row is None else _session(row)
 
-    async def delete(self, session: SessionRow) -> None:
-        await self._db.delete(session)
-        await self._db.flush()
-
-    async def rebind_harness(self, session: SessionRow, harness_id: uuid.UUID, now: datetime) -> None:
-        await self.update(session, {"harness_id": harness_id, "updated_at": now})
+    async def delete_owned(self, session_id: uuid.UUID, organization_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        """Delete the session if it is the user's in the organization; True when this call deleted it."""
+        statement = delete(SESSIONS).where(OWNED).returning(SESSIONS.c.id)
+        parameters = {"session_id": session_id, "organization_id": organization_id, "user_id": user_id}
+        return (await self._db.execute(statement, parameters)).first() is not None
 
     async def charge_budget(self, organization_id: uuid.UUID, bucket: str, window_start: int) -> int:
         """Count one more use of the organization's budget in this window; the new count (atomic)."""
-        statement = upsert_statement(self._db, RateLimitWindow).values(
+        statement = insert_statement(self._db, WINDOWS).values(
             organization_id=organization_id, bucket=bucket, window_start=window_start, count=1
         )
         statement = statement.on_conflict_do_update(
             index_elements=["organization_id", "bucket", "window_start"],
-            set_={"count": RateLimitWindow.count + 1},
-        ).returning(RateLimitWindow.count)
+            set_={"count": WINDOWS.c.count + 1},
+        ).returning(WINDOWS.c.count)
         return int((await self._db.execute(statement)).scalar_one())

@@ -1,41 +1,33 @@
 """Sessions: the global chat singleton (get it, or create it exactly once per organization and user)
-and the lifecycle operations on a caller's own sessions."""
+and the lifecycle operations on a caller's own sessions. Each method owns its unit of work."""
 
 from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import Row
+from datetime import datetime
 
 from global_chat import ids
 from global_chat.accounts.repository import AccountRepository
+from global_chat.clock import Clock, utc_now
 from global_chat.errors import NotFound, RateLimited, ServiceUnavailable, Unauthorized
 from global_chat.identity import Identity
-from global_chat.sessions.repository import SessionReader, SessionRepository
-from global_chat.storage.tables import Session as SessionRow
+from global_chat.metrics import Metrics
+from global_chat.sessions.locale import canonical_locale
+from global_chat.sessions.model import GlobalChat, SessionChanges, StoredSession, global_chat_tags
+from global_chat.sessions.repository import SessionRepository
+from global_chat.storage.database import Database
 
-GLOBAL_CHAT_TAG = "global-chat"
 PLATFORM_CHAT_TITLE = "Platform Chat"
 CREATE_BUDGET = "global-chat-create"
 WINDOW_SECONDS = 60
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def global_chat_tags(user_id: uuid.UUID) -> list[str]:
-    return [GLOBAL_CHAT_TAG, f"user:{user_id}"]
+SESSION_NOT_FOUND = "Session not found."
 
 
 @dataclass(frozen=True, slots=True)
 class ChatOutcome:
-    session: SessionRow
+    session: StoredSession
     created: bool
     """True when this call created the session."""
     race_lost: bool = False
@@ -43,132 +35,166 @@ class ChatOutcome:
 
 
 class GlobalChatService:
-    def __init__(self, *, create_rate_limit: int, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, database: Database, *, create_rate_limit: int, metrics: Metrics, clock: Clock = utc_now) -> None:
+        self._database = database
         self._create_rate_limit = create_rate_limit
+        self._metrics = metrics
         self._clock = clock
 
-    async def find_existing(self, reader: SessionReader, identity: Identity) -> Row[Any] | None:
-        """The hot path: the caller's session if it exists and needs no repair (one read, no transaction)."""
-        row = await reader.find_global_chat(identity.organization_id, identity.user_id)
-        if row is None or (row.current_harness_id is not None and row.harness_id != row.current_harness_id):
-            return None
-        return row
+    async def get_or_create(self, identity: Identity, locale: str | None) -> ChatOutcome:
+        """The caller's global chat session; `locale` (BCP 47) seeds it only when it is created here.
 
-    async def get_or_create(
+        The hot path, a session that exists and needs no re-binding, is one read outside any
+        transaction; everything else is one transaction.
+        """
+        if locale is not None:
+            locale = canonical_locale(locale)
+        async with self._database.outside_transaction() as connection:
+            found = await SessionRepository(connection).find_global_chat(identity.organization_id, identity.user_id)
+        if found is not None and not found.needs_rebinding:
+            return ChatOutcome(found.session, created=False)
+        async with self._database.transaction() as tx:
+            outcome = await self._get_or_create(SessionRepository(tx), AccountRepository(tx), identity, locale)
+        self._metrics.chat_outcome(outcome.created, outcome.race_lost)
+        return outcome
+
+    async def _get_or_create(
         self, sessions: SessionRepository, accounts: AccountRepository, identity: Identity, locale: str | None
     ) -> ChatOutcome:
-        """Return the caller's global chat session; `locale` seeds it only when it is created here."""
         found = await sessions.find_global_chat(identity.organization_id, identity.user_id)
-        if found is not None:  # the hot path: one query
-            session, current_harness = found
-            await self._repair(sessions, session, current_harness)
-            return ChatOutcome(session, created=False)
+        if found is not None:
+            return ChatOutcome(await self._rebound(sessions, found), created=False)
 
-        organization = await sessions.platform_chat_of(identity.organization_id)
+        organization = await accounts.organization(identity.organization_id)
         if organization is None:
-            raise Unauthorized("Invalid credentials: the organization does not exist.")
-        harness_id = organization.platform_chat_harness_id
-        if harness_id is None:
+            raise Unauthorized
+        if organization.platform_chat_harness_id is None:
             # Every organization is created with its Platform Chat harness; a missing one is an
             # operator's problem, not the caller's.
             raise ServiceUnavailable(retry_after=60)
         now = self._clock()
-        principal_id = await accounts.ensure_user_principal(identity.user_id, now, ids.new_uuid())
         session_id = ids.new_uuid()
-        values = {
-            "id": session_id,
-            "organization_id": identity.organization_id,
-            "workspace_id": session_id,  # the default 1:1 workspace mirrors the session id
-            "harness_id": harness_id,
-            "owner_principal_id": principal_id,
-            "global_chat_user_id": identity.user_id,
-            "title": PLATFORM_CHAT_TITLE,
-            "locale": locale,
-            "status": "started",
-            "tags": global_chat_tags(identity.user_id),
-            "is_pinned": False,
-            "created_at": now,
-            "updated_at": now,
-        }
-        if await sessions.insert_global_chat(values):
-            # Only a creation is charged; when the budget is spent the request's transaction rolls
-            # the insert back with it. What was inserted is what is returned: no second read.
+        session = StoredSession(
+            id=session_id,
+            organization_id=identity.organization_id,
+            workspace_id=session_id,  # the default 1:1 workspace mirrors the session id
+            harness_id=organization.platform_chat_harness_id,
+            owner_principal_id=await accounts.ensure_user_principal(identity.user_id, now, ids.new_uuid()),
+            global_chat_user_id=identity.user_id,
+            title=PLATFORM_CHAT_TITLE,
+            locale=locale,
+            status="started",
+            tags=global_chat_tags(identity.user_id),
+            is_pinned=False,
+            created_at=now,
+            updated_at=now,
+        )
+        if await sessions.insert_global_chat(session):
+            # Only a creation is charged; when the budget is spent the transaction rolls the insert
+            # back with it. What was inserted is what is returned: no second read.
             await self._charge_creation(sessions, identity, now)
-            return ChatOutcome(SessionRow(**values), created=True)
+            return ChatOutcome(session, created=True)
         # A concurrent call created it between our look-up and our insert: return theirs.
         found = await sessions.find_global_chat(identity.organization_id, identity.user_id)
         if found is None:  # pragma: no cover - we or a concurrent call just wrote it
             raise RuntimeError("global chat session vanished inside its own transaction")
-        session, current_harness = found
-        await self._repair(sessions, session, current_harness)
-        return ChatOutcome(session, created=False, race_lost=True)
+        return ChatOutcome(await self._rebound(sessions, found), created=False, race_lost=True)
 
-    async def _repair(self, repo: SessionRepository, session: SessionRow, current_harness: uuid.UUID | None) -> None:
-        """Re-bind a session whose harness is no longer the organization's Platform Chat harness."""
-        if current_harness is not None and session.harness_id != current_harness:
-            await repo.rebind_harness(session, current_harness, self._clock())
+    async def _rebound(self, sessions: SessionRepository, found: GlobalChat) -> StoredSession:
+        """The session, re-bound first when its harness is no longer the organization's Platform Chat harness."""
+        if not found.needs_rebinding:
+            return found.session
+        values = {"harness_id": found.platform_chat_harness_id, "updated_at": self._clock()}
+        rebound = await sessions.update(found.session.id, values)
+        if rebound is None:  # pragma: no cover - deleted by a concurrent call since we read it
+            raise RuntimeError("global chat session vanished inside its own transaction")
+        return rebound
 
-    async def _charge_creation(self, repo: SessionRepository, identity: Identity, now: datetime) -> None:
+    async def _charge_creation(self, sessions: SessionRepository, identity: Identity, now: datetime) -> None:
         if self._create_rate_limit <= 0:
             return
         epoch = now.timestamp()
         window_start = int(epoch // WINDOW_SECONDS) * WINDOW_SECONDS
-        used = await repo.charge_budget(identity.organization_id, CREATE_BUDGET, window_start)
+        used = await sessions.charge_budget(identity.organization_id, CREATE_BUDGET, window_start)
         if used > self._create_rate_limit:
             raise RateLimited(retry_after=max(1, math.ceil(window_start + WINDOW_SECONDS - epoch)))
-
-
-@dataclass(frozen=True, slots=True)
-class SessionChanges:
-    """What an update changes; None leaves a field as it is (`clear_locale` sets the locale to null)."""
-
-    title: str | None = None
-    locale: str | None = None
-    clear_locale: bool = False
-    tags: Sequence[str] | None = None
 
 
 class SessionService:
     """Operations on one of the caller's own sessions; any other session is NotFound, existing or not."""
 
-    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, database: Database, clock: Clock = utc_now) -> None:
+        self._database = database
         self._clock = clock
 
-    async def get(self, repo: SessionRepository, identity: Identity, session_id: str) -> SessionRow:
-        key = ids.parse_id(ids.SESSION, session_id)
-        session = None if key is None else await repo.find_owned(key, identity.organization_id, identity.user_id)
+    async def get(self, identity: Identity, session_id: str) -> StoredSession:
+        key = _session_key(session_id)
+        async with self._database.outside_transaction() as connection:
+            session = await SessionRepository(connection).find_owned(key, identity.organization_id, identity.user_id)
         if session is None:
-            raise NotFound("Session not found.")
+            raise NotFound(SESSION_NOT_FOUND)
         return session
 
-    async def update(
-        self, repo: SessionRepository, identity: Identity, session_id: str, changes: SessionChanges
-    ) -> SessionRow:
-        session = await self.get(repo, identity, session_id)
-        values: dict[str, object] = {}
-        if changes.title is not None:
-            values["title"] = changes.title
-        if changes.clear_locale:
-            values["locale"] = None
-        elif changes.locale is not None:
-            values["locale"] = changes.locale
-        if changes.tags is not None:
-            tags = list(dict.fromkeys(changes.tags))
-            if session.global_chat_user_id is not None:
-                # The singleton's markers cannot be edited away.
-                markers = global_chat_tags(session.global_chat_user_id)
-                tags = markers + [tag for tag in tags if tag not in markers]
-            values["tags"] = tags
-        if values:
+    async def update(self, identity: Identity, session_id: str, changes: SessionChanges) -> StoredSession:
+        key = _session_key(session_id)
+        locale = canonical_locale(changes.locale) if changes.locale is not None else None
+        async with self._database.transaction() as tx:
+            repo = SessionRepository(tx)
+            session = await self._owned(repo, identity, key)
+            values: dict[str, object] = {}
+            if changes.title is not None:
+                values["title"] = changes.title
+            if changes.clear_locale:
+                values["locale"] = None
+            elif locale is not None:
+                values["locale"] = locale
+            if changes.tags is not None:
+                tags = list(dict.fromkeys(changes.tags))
+                if session.global_chat_user_id is not None:
+                    # The singleton's markers cannot be edited away.
+                    markers = list(global_chat_tags(session.global_chat_user_id))
+                    tags = markers + [tag for tag in tags if tag not in markers]
+                values["tags"] = tags
+            if not values:
+                return session
             values["updated_at"] = self._clock()
-            await repo.update(session, values)
+            return await self._updated(repo, key, values)
+
+    async def delete(self, identity: Identity, session_id: str) -> None:
+        key = _session_key(session_id)
+        async with self._database.transaction() as tx:
+            deleted = await SessionRepository(tx).delete_owned(key, identity.organization_id, identity.user_id)
+        if not deleted:
+            raise NotFound(SESSION_NOT_FOUND)
+
+    async def set_pinned(self, identity: Identity, session_id: str, pinned: bool) -> None:
+        key = _session_key(session_id)
+        async with self._database.transaction() as tx:
+            repo = SessionRepository(tx)
+            session = await self._owned(repo, identity, key)
+            if session.is_pinned != pinned:
+                await self._updated(repo, key, {"is_pinned": pinned, "updated_at": self._clock()})
+
+    @staticmethod
+    async def _owned(repo: SessionRepository, identity: Identity, key: uuid.UUID) -> StoredSession:
+        """The caller's session, locked until the transaction ends (a concurrent delete waits for it)."""
+        session = await repo.find_owned(key, identity.organization_id, identity.user_id, lock=True)
+        if session is None:
+            raise NotFound(SESSION_NOT_FOUND)
         return session
 
-    async def delete(self, repo: SessionRepository, identity: Identity, session_id: str) -> None:
-        session = await self.get(repo, identity, session_id)
-        await repo.delete(session)
+    @staticmethod
+    async def _updated(repo: SessionRepository, key: uuid.UUID, values: dict[str, object]) -> StoredSession:
+        updated = await repo.update(key, values)
+        if updated is None:  # deleted since it was read (a backend without row locks)
+            raise NotFound(SESSION_NOT_FOUND)
+        return updated
 
-    async def set_pinned(self, repo: SessionRepository, identity: Identity, session_id: str, pinned: bool) -> None:
-        session = await self.get(repo, identity, session_id)
-        if session.is_pinned != pinned:
-            await repo.update(session, {"is_pinned": pinned, "updated_at": self._clock()})
+
+def _session_key(session_id: str) -> uuid.UUID:
+    """The UUID of a wire session id; NotFound for one that is not `session_<32 hex>` (the contract
+    already refuses those with a 400; this guards callers that did not come through it)."""
+    key = ids.parse_id(ids.SESSION, session_id)
+    if key is None:
+        raise NotFound(SESSION_NOT_FOUND)
+    return key

@@ -1,25 +1,45 @@
-"""The async engine and the unit of work that the request boundary owns."""
+"""The async engine and the two ways to talk to the database: a transaction (the unit of work a
+service owns) or single statements outside any transaction (reads that need no isolation).
+
+Repositories are written once against `Executor` and run either way, so "outside a transaction"
+is a choice of the caller, never a second copy of a query.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, Executable, Row, event, text
+from sqlalchemy import Connection, Dialect, Engine, Executable, Result, event, text
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from global_chat.errors import DatabaseUnavailable
 from global_chat.settings import Settings
+
+
+class Executor(Protocol):
+    """What a repository needs: run a statement (on a transaction's connection or outside one)."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None, /) -> Result[Any]: ...
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when `exc` says the database cannot be reached or used right now (as opposed to a wrong
+    statement or a bug): connection-level errors of the driver and of the pool."""
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -53,9 +73,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-def upsert_statement(db: AsyncSession, table: Any) -> Any:
+def insert_statement(executor: Executor, table: Any) -> Any:
     """INSERT with this dialect's ON CONFLICT clauses (PostgreSQL's or SQLite's: the same API)."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if executor.dialect.name == "postgresql" else sqlite.insert
     return insert(table)
 
 
@@ -75,11 +95,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_sqlite_reader(settings: Settings) -> Engine | None:
-    """For SQLite, a synchronous engine for single-statement reads (None for other databases).
+    """For SQLite, a synchronous engine for reads outside a transaction (None for other databases).
 
     aiosqlite runs every call on a thread of its own; the hand-offs cost more than an indexed read
-    of a local file, which in WAL mode never waits for a writer. So reads of the hot path run
-    directly on the event loop; every write keeps the async engine (a write may wait for the lock).
+    of a local file, which in WAL mode never waits for a writer. So those reads run directly on the
+    event loop; every transaction keeps the async engine (a write may wait for the lock).
     """
     url = make_url(settings.async_database_url)
     if url.get_backend_name() != "sqlite":
@@ -95,6 +115,20 @@ def create_sqlite_reader(settings: Settings) -> Engine | None:
     return engine
 
 
+class _SyncExecutor:
+    """A synchronous SQLite connection behind the async Executor interface (see create_sqlite_reader)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._connection.dialect
+
+    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None, /) -> Result[Any]:
+        return self._connection.execute(statement, parameters)
+
+
 class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine = create_engine(settings)
@@ -103,11 +137,11 @@ class Database:
             asyncio.Lock() if self._sqlite_reader is not None else nullcontext()
         )
         self._probe_timeout = settings.db_statement_timeout_ms / 1000
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._retry_after = settings.db_unavailable_retry_after
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self) -> AsyncIterator[Executor]:
         """One unit of work: committed when the block succeeds, rolled back when it raises.
 
         On SQLite, one at a time per process: SQLite has one writer anyway, and writers queued here
@@ -115,16 +149,30 @@ class Database:
         poll with growing sleeps, starve each other and time out under load. Other processes on the
         same file still wait through the busy timeout.
         """
-        async with self._sqlite_writer, self._sessions() as session, session.begin():
-            yield session
+        async with self._sqlite_writer, self._connected(self.engine.begin()) as connection:
+            yield connection
 
-    async def read_one(self, statement: Executable, parameters: dict[str, Any]) -> Row[Any] | None:
-        """The first row of one read, outside any transaction: one round trip, no BEGIN/COMMIT."""
+    @asynccontextmanager
+    async def outside_transaction(self) -> AsyncIterator[Executor]:
+        """Statements that each stand alone (autocommit): one round trip for a read, no BEGIN/COMMIT."""
         if self._sqlite_reader is not None:
             with self._sqlite_reader.connect() as connection:
-                return connection.execute(statement, parameters).first()
-        async with self._autocommit.connect() as connection:
-            return (await connection.execute(statement, parameters)).first()
+                yield _SyncExecutor(connection)
+            return
+        async with self._connected(self._autocommit.connect()) as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _connected(self, connecting: AbstractAsyncContextManager[Any]) -> AsyncIterator[Any]:
+        """`connecting` entered, a failure to connect (the driver's OSError or timeout: the server is
+        down, refusing or too slow) raised as DatabaseUnavailable; errors inside the block pass as they are."""
+        stack = AsyncExitStack()
+        try:
+            connection = await stack.enter_async_context(connecting)
+        except (OSError, TimeoutError) as exc:
+            raise DatabaseUnavailable(retry_after=self._retry_after) from exc
+        async with stack:
+            yield connection
 
     async def readiness(self, expected_revision: str) -> str | None:
         """None when the database answers and its schema is at `expected_revision`; else what is wrong."""

@@ -1,0 +1,58 @@
+"""Per-request metrics and the access log line: operation, status, duration (never headers, never
+the query string). The operation is the one Connexion's routing matched (its routing context)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from connexion.middleware.routing import ROUTING_CONTEXT
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from global_chat.logs import get_logger
+from global_chat.metrics import Metrics
+from global_chat.web.probes import PROBES
+
+ACCESS_LOGGER = "global_chat.access"
+UNMATCHED = "unmatched"
+access_log = get_logger(ACCESS_LOGGER)
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.log_requests = logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        # Connexion's routing records the matched operation in scope["extensions"], on a copy of the
+        # scope: one `extensions` dict, made here, is shared by the copies, so it is seen here after.
+        extensions = scope.setdefault("extensions", {})
+        status = 500  # what the client gets if the app fails before it starts a response
+
+        async def send_and_observe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_observe)
+        finally:
+            elapsed = time.perf_counter() - started
+            path = scope["path"]
+            operation = extensions.get(ROUTING_CONTEXT, {}).get("operation_id") or PROBES.get(path) or UNMATCHED
+            self.metrics.observe_request(operation, status, elapsed)
+            if self.log_requests and path not in PROBES:
+                access_log.info(
+                    "request",
+                    method=scope["method"],
+                    path=path,
+                    operation=operation,
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
+                )
