@@ -81,10 +81,11 @@ bench: $(STAMP) ## benchmark POST /v1/sessions/chat: ours vs raw Starlette (floo
 bench-scale: $(STAMP) ## hot path of ours with 1,000 vs 1,000,000 sessions stored in PostgreSQL (~2 min)
 	$(BIN)/python scripts/bench/run.py --scale
 
-check: $(STAMP) lint-spec check-generated docs ## verify only: ruff, mypy strict, generated/ up to date, contract lint, docs build
+check: $(STAMP) lint-spec check-generated docs ## verify only: ruff, mypy strict, import rules, generated/ up to date, contract lint, docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: $(STAMP) ## format and autofix (changes files)
 	$(BIN)/ruff format .

@@ -76,7 +76,7 @@ def main() -> int:
         log(f"starting global-chat serve on {base}")
         server_log = Path(scratch) / "server.log"
         with server_log.open("wb") as sink:
-            command = [BIN / "global-chat", "serve", "--port", str(port)]
+            command = [str(BIN / "global-chat"), "serve", "--port", str(port)]
             server = subprocess.Popen(command, env=env, stdout=sink, stderr=sink)
             try:
                 wait_until_ready(f"{base}/v1/openapi.json", server)

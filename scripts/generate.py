@@ -167,8 +167,8 @@ def render_server(spec: dict[str, Any], package_dir: Path) -> None:
         )
         tags.append({"name": tag, "module": module, "interface": interface, "operations": operations})
     paths: dict[str, dict[str, Any]] = {}
-    for tag_info in tags:
-        for op in tag_info["operations"]:
+    for tag_operations in collect_operations(spec).values():
+        for op in tag_operations:
             paths.setdefault(op["path"], {"route": op["route"], "operations": []})["operations"].append(op)
     # OpenAPI: a concrete path matches before a templated one (`/v1/sessions/chat` is not `/{session_id}`).
     ordered = sorted((paths[path] for path in spec["paths"] if path in paths), key=lambda item: "{" in item["route"])

@@ -64,7 +64,7 @@ async def measure(app: Any, headers: list[tuple[bytes, bytes]], expected: int, r
 async def main(requests: int, response_validation: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             database_url=f"sqlite:///{folder}/inprocess.db",
             auth_mode="keys",
             jwt_secret="inprocess-" + "x" * 40,

@@ -5,6 +5,7 @@ real server over TCP."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 import schemathesis
@@ -47,7 +48,7 @@ def contract_schema(keys_app: AsyncApp, api_key: str, monkeypatch: pytest.Monkey
 
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_operation_conforms(case: schemathesis.Case, api_key: str) -> None:
+def test_every_operation_conforms(case: schemathesis.Case[Any], api_key: str) -> None:
     case.call_and_validate(headers={"Authorization": api_key})
 
 
@@ -57,7 +58,7 @@ def test_stateful_walk_along_the_links(contract_schema: OpenApiSchema, api_key: 
     visited: set[str] = set()
 
     class AuthenticatedMachine(machine):  # type: ignore[misc,valid-type]
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, object]:
             visited.add(case.operation.label)
             return {"headers": {"Authorization": api_key}}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -17,10 +19,11 @@ async def caller(accounts: Accounts) -> Caller:
     return await accounts.caller()
 
 
-async def create(client: httpx.AsyncClient, caller: Caller) -> dict:
+async def create(client: httpx.AsyncClient, caller: Caller) -> dict[str, Any]:
     response = await client.post(CHAT, json={"locale": "uk-UA"}, headers=caller.key_headers())
     assert response.status_code == 200
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def test_self_url_leads_to_the_session(keys_client: httpx.AsyncClient, caller: Caller) -> None:
@@ -102,7 +105,7 @@ async def test_update_with_null_locale_clears_it_and_absent_fields_stay(
     ids=["bad locale", "empty title", "empty tag", "unknown field", "wrong type"],
 )
 async def test_invalid_update_is_400_and_changes_nothing(
-    keys_client: httpx.AsyncClient, caller: Caller, patch: dict
+    keys_client: httpx.AsyncClient, caller: Caller, patch: dict[str, Any]
 ) -> None:
     created = await create(keys_client, caller)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -36,7 +37,7 @@ async def chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
     ],
 )
 async def test_framework_errors_use_the_contract_error_body(
-    client: httpx.AsyncClient, our_schemas: ContractSchemas, method: str, path: str, kwargs: dict, status: int
+    client: httpx.AsyncClient, our_schemas: ContractSchemas, method: str, path: str, kwargs: dict[str, Any], status: int
 ) -> None:
     response = await client.request(method, path, **kwargs)
 
