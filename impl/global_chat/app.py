@@ -23,6 +23,7 @@ from starlette.routing import Router
 
 from global_chat.accounts.authentication import Authenticator
 from global_chat.accounts.service import AccountService
+from global_chat.clock import Clock, utc_now
 from global_chat.logs import configure_logging
 from global_chat.metrics import Metrics
 from global_chat.sessions.handlers import SessionsHandlers
@@ -63,28 +64,31 @@ class Services:
     links: SessionLinks
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     database = Database(settings)
     metrics = Metrics()
-    accounts = AccountService(database)
+    accounts = AccountService(database, clock=clock)
     return Services(
         settings=settings,
         database=database,
         metrics=metrics,
         accounts=accounts,
-        authenticator=Authenticator(settings, accounts),
-        global_chat=GlobalChatService(database, create_rate_limit=settings.chat_create_rate_limit, metrics=metrics),
-        sessions=SessionService(database),
+        authenticator=Authenticator(settings, accounts, clock=clock),
+        global_chat=GlobalChatService(
+            database, create_rate_limit=settings.chat_create_rate_limit, metrics=metrics, clock=clock
+        ),
+        sessions=SessionService(database, clock=clock),
         links=SessionLinks(
             api_base_url=settings.api_base_url, ui_base_url=settings.ui_base_url, served_operations=server.OPERATIONS
         ),
     )
 
 
-def create_app(settings: Settings | None = None) -> ConnexionMiddleware:
+def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> ConnexionMiddleware:
+    """The ASGI app (uvicorn's factory); `clock` is for tests that move time by hand."""
     settings = settings or Settings()
     configure_logging(settings.log_level, request_id=current_request_id)
-    services = build_services(settings)
+    services = build_services(settings, clock)
     database, metrics = services.database, services.metrics
     handlers = SessionsHandlers(global_chat=services.global_chat, sessions=services.sessions, links=services.links)
     binding = server.bind(sessions=handlers, context=request_context)

@@ -10,6 +10,7 @@ import pytest
 from global_chat.app import create_app
 from global_chat.settings import Settings
 from tests.fixtures.accounts import JWT_SECRET, Accounts
+from tests.fixtures.clock import FakeClock
 from tests.fixtures.contract import ContractSchemas
 
 pytestmark = pytest.mark.anyio
@@ -19,10 +20,11 @@ BUDGET = 3
 
 @pytest.fixture
 async def limited_client(
-    keys_settings: Settings, make_settings: Callable[..., Settings]
+    keys_settings: Settings, make_settings: Callable[..., Settings], clock: FakeClock
 ) -> AsyncIterator[httpx.AsyncClient]:
+    """The budget's window is the test clock's: no run straddles a minute boundary by chance."""
     settings = make_settings(auth_mode="keys", jwt_secret=JWT_SECRET, chat_create_rate_limit=BUDGET)
-    transport = httpx.ASGITransport(app=create_app(settings))
+    transport = httpx.ASGITransport(app=create_app(settings, clock=clock))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 

@@ -1,0 +1,108 @@
+"""The session repository's statements on both stores, inside a transaction and outside one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from global_chat import ids
+from global_chat.accounts.repository import AccountRepository
+from global_chat.accounts.service import AccountService
+from global_chat.sessions.model import StoredSession, global_chat_tags
+from global_chat.sessions.repository import SessionRepository
+from global_chat.storage.database import Database
+
+pytestmark = pytest.mark.anyio
+NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
+
+
+async def new_session(database: Database, org: uuid.UUID | None = None) -> StoredSession:
+    """A global chat session, not stored yet, of a new user (in a new organization unless `org`)."""
+    org = org or await AccountService(database).create_organization("Acme")
+    user = uuid.uuid4()
+    async with database.transaction() as tx:
+        accounts = AccountRepository(tx)
+        organization = await accounts.organization(org)
+        principal = await accounts.ensure_user_principal(user, NOW, ids.new_uuid())
+    assert organization is not None and organization.platform_chat_harness_id is not None
+    session_id = ids.new_uuid()
+    return StoredSession(
+        id=session_id,
+        organization_id=org,
+        workspace_id=session_id,
+        harness_id=organization.platform_chat_harness_id,
+        owner_principal_id=principal,
+        global_chat_user_id=user,
+        title="Platform Chat",
+        locale=None,
+        status="started",
+        tags=global_chat_tags(user),
+        is_pinned=False,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+async def test_the_singleton_is_inserted_once(database: Database) -> None:
+    session = await new_session(database)
+    twin = replace(session, id=ids.new_uuid(), workspace_id=ids.new_uuid())
+
+    async with database.transaction() as tx:
+        assert await SessionRepository(tx).insert_global_chat(session)
+    async with database.transaction() as tx:
+        assert not await SessionRepository(tx).insert_global_chat(twin)
+
+
+async def test_the_same_lookup_runs_in_a_transaction_and_outside_one(database: Database) -> None:
+    session = await new_session(database)
+    assert session.global_chat_user_id is not None
+    async with database.transaction() as tx:
+        await SessionRepository(tx).insert_global_chat(session)
+
+    async with database.transaction() as tx:
+        inside = await SessionRepository(tx).find_global_chat(session.organization_id, session.global_chat_user_id)
+    async with database.outside_transaction() as connection:
+        outside = await SessionRepository(connection).find_global_chat(
+            session.organization_id, session.global_chat_user_id
+        )
+
+    assert inside == outside
+    assert inside is not None and inside.session == session and not inside.needs_rebinding
+
+
+async def test_owned_sessions_are_found_changed_and_deleted_only_by_their_owner(database: Database) -> None:
+    session = await new_session(database)
+    owner = session.global_chat_user_id
+    assert owner is not None
+    stranger = uuid.uuid4()
+    async with database.transaction() as tx:
+        repo = SessionRepository(tx)
+        await repo.insert_global_chat(session)
+
+        assert await repo.find_owned(session.id, session.organization_id, stranger) is None
+        assert await repo.find_owned(session.id, uuid.uuid4(), owner) is None
+        assert await repo.find_owned(session.id, session.organization_id, owner, lock=True) == session
+        changed = await repo.update(session.id, {"title": "Renamed", "is_pinned": True})
+        assert changed == replace(session, title="Renamed", is_pinned=True)
+        assert not await repo.delete_owned(session.id, session.organization_id, stranger)
+        assert await repo.delete_owned(session.id, session.organization_id, owner)
+        assert await repo.find_owned(session.id, session.organization_id, owner) is None
+        assert await repo.update(session.id, {"title": "Gone"}) is None
+
+
+async def test_budget_windows_count_atomically_per_organization_bucket_and_window(database: Database) -> None:
+    org, other = uuid.uuid4(), uuid.uuid4()
+    async with database.transaction() as tx:
+        repo = SessionRepository(tx)
+        counts = [await repo.charge_budget(org, "create", 60) for _ in range(3)]
+        elsewhere = [
+            await repo.charge_budget(org, "create", 120),
+            await repo.charge_budget(org, "other", 60),
+            await repo.charge_budget(other, "create", 60),
+        ]
+
+    assert counts == [1, 2, 3]
+    assert elsewhere == [1, 1, 1]

@@ -1,0 +1,90 @@
+"""Pins everything web/connexion_extensions.py (and the rest of the web layer) relies on in Connexion
+beyond its plain configuration: when an upgrade changes one of these, this module fails, naming it.
+
+Private (underscore) names relied on: `JSONRequestBodyValidator._parse`, `._validate` and `._encoding`,
+the interface Connexion documents for custom request body validators (connexion/validators/abstract.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import httpx
+import pytest
+from connexion.middleware import ConnexionMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware
+from connexion.middleware.routing import ROUTING_CONTEXT
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.operations import OpenAPIOperation
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
+
+from global_chat.web.connexion_extensions import (
+    CompiledRequestValidationMiddleware,
+    CompiledRequestValidationOperation,
+    DocsOnlySwaggerUIMiddleware,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+def parameters(function: Any) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def test_the_default_stack_starts_with_the_error_layers_the_app_inserts_after() -> None:
+    # app.py puts its body limit and declared-methods check right after these two.
+    assert ConnexionMiddleware.default_middlewares[:2] == [ServerErrorMiddleware, ExceptionMiddleware]
+    assert RequestValidationMiddleware in ConnexionMiddleware.default_middlewares
+    assert SwaggerUIMiddleware in ConnexionMiddleware.default_middlewares
+
+
+def test_the_routed_middleware_hooks() -> None:
+    assert issubclass(CompiledRequestValidationMiddleware, RequestValidationMiddleware)
+    assert "api_cls" in vars(RequestValidationMiddleware)
+    assert parameters(RequestValidationAPI.make_operation) == ["self", "operation"]
+    init = parameters(RequestValidationAPI.__init__)
+    assert {"strict_validation", "validator_map"} <= set(init)
+    source = inspect.getsource(RequestValidationAPI.__init__)
+    for attribute in ("self.validator_map", "self.strict_validation"):
+        assert attribute in source, attribute
+    assert "self.next_app" in inspect.getsource(RequestValidationAPI.__mro__[1].__init__)
+
+
+def test_the_operation_attributes_read_once_per_operation() -> None:
+    for name in ("consumes", "parameters", "request_body", "security", "security_schemes", "uri_parser_class"):
+        assert isinstance(getattr(OpenAPIOperation, name), property), name
+    assert parameters(OpenAPIOperation.body_schema) == ["self", "content_type"]
+    assert parameters(OpenAPIOperation.body_definition) == ["self", "content_type"]
+
+
+def test_the_validators() -> None:
+    assert {"parameter", "body"} <= set(VALIDATOR_MAP)
+    assert {"uri_parser", "strict_validation", "security_query_params"} <= set(parameters(VALIDATOR_MAP["parameter"]))
+    assert parameters(JSONRequestBodyValidator.wrap_receive) == ["self", "receive", "scope"]
+    assert parameters(JSONRequestBodyValidator._parse) == ["self", "stream", "scope"]
+    assert parameters(JSONRequestBodyValidator._validate) == ["self", "body"]
+    assert "self._encoding = encoding" in inspect.getsource(JSONRequestBodyValidator.__mro__[1].__init__)
+
+
+def test_the_swagger_ui_middleware_passes_on_to_self_app() -> None:
+    assert issubclass(DocsOnlySwaggerUIMiddleware, SwaggerUIMiddleware)
+    assert "self.app = app" in inspect.getsource(SwaggerUIMiddleware.__init__)
+
+
+def test_the_routing_context_key() -> None:
+    assert ROUTING_CONTEXT == "connexion_routing"
+
+
+async def test_the_hooks_are_in_the_running_stack(app: ConnexionMiddleware, client: httpx.AsyncClient) -> None:
+    """After a request the stack is built: our validation operations are what Connexion runs."""
+    response = await client.post("/v1/sessions/chat")
+    assert response.status_code == 200
+
+    layers = {type(layer) for layer in app.middleware_stack or ()}
+    assert {CompiledRequestValidationMiddleware, DocsOnlySwaggerUIMiddleware} <= layers
+    validation = next(layer for layer in app.middleware_stack or () if isinstance(layer, RequestValidationMiddleware))
+    operations = [op for apis in validation.apis.values() for api in apis for op in api.operations.values()]
+    assert operations and all(isinstance(op, CompiledRequestValidationOperation) for op in operations)
