@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from connexion import AsyncApp
+from connexion import ConnexionMiddleware
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
@@ -36,7 +36,7 @@ def api_key(keys_settings: Settings) -> str:
 
 
 @pytest.fixture
-def contract_schema(keys_app: AsyncApp, api_key: str, monkeypatch: pytest.MonkeyPatch) -> OpenApiSchema:
+def contract_schema(keys_app: ConnexionMiddleware, api_key: str, monkeypatch: pytest.MonkeyPatch) -> OpenApiSchema:
     # schemathesis.toml (the options of `make contract`) applies here too; it reads the key from the environment.
     monkeypatch.setenv("GLOBAL_CHAT_API_KEY", api_key)
     loaded = schemathesis.openapi.from_asgi("/v1/openapi.json", keys_app)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
 from global_chat.accounts.model import Organization, StoredApiKey
-from global_chat.storage.database import Executor, insert_statement
+from global_chat.storage.database import Executor, insert_statement, record
 from global_chat.storage.tables import API_KEYS, HARNESSES, ORGANIZATIONS, PRINCIPALS, USERS
 
 PLATFORM_CHAT_SLUG = "platform-chat"
@@ -19,19 +19,6 @@ FIND_ORGANIZATION = select(ORGANIZATIONS.c.id, ORGANIZATIONS.c.platform_chat_har
     ORGANIZATIONS.c.id == bindparam("organization_id")
 )
 FIND_API_KEY = select(API_KEYS).where(API_KEYS.c.secret_hash == bindparam("secret_hash"))
-
-
-def _api_key(row: Any) -> StoredApiKey:
-    return StoredApiKey(
-        id=row.id,
-        organization_id=row.organization_id,
-        user_id=row.user_id,
-        prefix=row.prefix,
-        secret_hash=row.secret_hash,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        revoked_at=row.revoked_at,
-    )
 
 
 class AccountRepository:
@@ -76,22 +63,11 @@ class AccountRepository:
         return principal_id
 
     async def add_api_key(self, key: StoredApiKey) -> None:
-        await self._db.execute(
-            insert(API_KEYS).values(
-                id=key.id,
-                organization_id=key.organization_id,
-                user_id=key.user_id,
-                prefix=key.prefix,
-                secret_hash=key.secret_hash,
-                created_at=key.created_at,
-                expires_at=key.expires_at,
-                revoked_at=key.revoked_at,
-            )
-        )
+        await self._db.execute(insert(API_KEYS).values(**asdict(key)))
 
     async def api_key_by_hash(self, secret_hash: str) -> StoredApiKey | None:
         row = (await self._db.execute(FIND_API_KEY, {"secret_hash": secret_hash})).first()
-        return None if row is None else _api_key(row)
+        return None if row is None else record(StoredApiKey, row)
 
     async def api_keys_matching(self, key_id: uuid.UUID | None, prefix: str) -> list[StoredApiKey]:
         statement = select(API_KEYS)
@@ -99,7 +75,7 @@ class AccountRepository:
             statement = statement.where(API_KEYS.c.id == key_id)
         else:
             statement = statement.where(API_KEYS.c.prefix.startswith(prefix, autoescape=True))
-        return [_api_key(row) for row in (await self._db.execute(statement)).all()]
+        return [record(StoredApiKey, row) for row in (await self._db.execute(statement)).all()]
 
     async def revoke_api_key(self, key_id: uuid.UUID, now: datetime) -> None:
         await self._db.execute(

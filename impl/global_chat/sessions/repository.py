@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 
 from global_chat.sessions.model import GlobalChat, StoredSession
-from global_chat.storage.database import Executor, insert_statement
+from global_chat.storage.database import Executor, insert_statement, record
 from global_chat.storage.tables import ORGANIZATIONS, PRINCIPALS, SESSIONS
 from global_chat.storage.tables import RATE_LIMIT_WINDOWS as WINDOWS
 
@@ -32,21 +33,7 @@ OWNED = (
 
 
 def _session(row: Any) -> StoredSession:
-    return StoredSession(
-        id=row.id,
-        organization_id=row.organization_id,
-        workspace_id=row.workspace_id,
-        harness_id=row.harness_id,
-        owner_principal_id=row.owner_principal_id,
-        global_chat_user_id=row.global_chat_user_id,
-        title=row.title,
-        locale=row.locale,
-        status=row.status,
-        tags=tuple(row.tags),
-        is_pinned=row.is_pinned,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return record(StoredSession, row, tags=tuple(row.tags))
 
 
 class SessionRepository:
@@ -64,21 +51,7 @@ class SessionRepository:
         """Insert unless the (organization, user) singleton exists; True when this call inserted it."""
         statement = (
             insert_statement(self._db, SESSIONS)
-            .values(
-                id=session.id,
-                organization_id=session.organization_id,
-                workspace_id=session.workspace_id,
-                harness_id=session.harness_id,
-                owner_principal_id=session.owner_principal_id,
-                global_chat_user_id=session.global_chat_user_id,
-                title=session.title,
-                locale=session.locale,
-                status=session.status,
-                tags=list(session.tags),
-                is_pinned=session.is_pinned,
-                created_at=session.created_at,
-                updated_at=session.updated_at,
-            )
+            .values(**asdict(session) | {"tags": list(session.tags)})
             .on_conflict_do_nothing(index_elements=["organization_id", "global_chat_user_id"])
             .returning(SESSIONS.c.id)
         )

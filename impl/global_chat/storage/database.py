@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
+from dataclasses import fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Dialect, Engine, Executable, Result, event, text
 from sqlalchemy import create_engine as create_sync_engine
@@ -71,6 +72,22 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_timeout=settings.db_statement_timeout_ms / 1000,
         connect_args=connect_args,
     )
+
+
+Record = TypeVar("Record")
+
+
+def record(cls: type[Record], row: Any, **converted: Any) -> Record:
+    """The frozen dataclass `cls` from the columns of `row` named like its fields (`converted`
+    replaces some of them)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(field.name for field in fields(cls))  # type: ignore[arg-type]
+    columns = row._mapping
+    return cls(**{name: columns[name] for name in names} | converted)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def insert_statement(executor: Executor, table: Any) -> Any:
