@@ -1,5 +1,5 @@
 """The checkout stands on its own: no tracked file reaches for a folder beside it or a path of one
-machine, the vendored upstream slice is the one its provenance names."""
+machine, the vendored upstream slice is the one its provenance names, and the locks install anywhere."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import json
 import re
 import subprocess
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT / "tests" / "fixtures" / "upstream"
@@ -59,3 +61,19 @@ def test_the_vendored_upstream_slice_is_the_one_its_provenance_names() -> None:
     assert source["repo"] == "everruns/everruns"
     assert f"`{source['commit']}`" in provenance
     assert f"`{hashlib.sha256(data).hexdigest()}`" in provenance
+
+
+@pytest.mark.parametrize("name", ["requirements.lock", "requirements-node.lock"])
+def test_a_lock_names_no_path_of_one_machine_and_pins_every_package_with_hashes(name: str) -> None:
+    lock = (ROOT / name).read_text()
+    options = [line for line in lock.splitlines() if line.startswith("-")]
+    assert options == [], f"options in the lock tie it to one machine or index: {options}"
+    assert "file://" not in lock and "/opt/" not in lock
+    # one requirement per block: "name==version \" followed by its "--hash=sha256:..." lines
+    requirements = "\n".join(line for line in lock.splitlines() if not line.lstrip().startswith("#"))
+    blocks = re.split(r"\n(?=[a-z0-9])", requirements.strip())
+    assert blocks != [""]
+    for block in blocks:
+        first = block.splitlines()[0]
+        assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*==\S+ \\", first), first
+        assert "--hash=sha256:" in block, f"no hash for {first}"
