@@ -73,8 +73,10 @@ run: $(STAMP) ## migrate var/global-chat.db and serve the API on http://$(HOST):
 	$(BIN)/global-chat migrate
 	$(BIN)/global-chat serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) ## run the whole suite: pytest (in-process Schemathesis included), then `make contract`
+test: $(STAMP) ## the whole suite (what CI runs): pytest, PostgreSQL and Chromium included, then `make contract`
 	@scripts/ensure_chromium.sh
+	@# PostgreSQL's server programs for the run's own instance (none needed with TEST_POSTGRES_URL)
+	@test -n "$$TEST_POSTGRES_URL" || $(BIN)/python scripts/postgres_instance.py --bin-dir >/dev/null
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 
