@@ -20,6 +20,8 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 HOST ?= 127.0.0.1
 PORT ?= 8080
 PYTEST_ARGS ?=
+# the families tests/conftest.py marks (pyproject.toml lists them) that `make test-fast` leaves out
+FAST_TESTS := not postgres and not browser and not deploy and not contract and not process and not bench
 
 # pip-compile sees only the package index (PyPI, or PIP_INDEX_URL): never this machine's pip.conf, extra
 # indexes, wheel folders or constraints, so the lock it writes installs anywhere.
@@ -27,7 +29,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PI
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes \
 	--no-emit-find-links --no-emit-index-url --strip-extras
 
-.PHONY: help install lock lock-upgrade generate check-generated run test contract check fmt lint-spec diff-spec docs bench bench-scale
+.PHONY: help install lock lock-upgrade generate check-generated run test test-fast contract check fmt lint-spec diff-spec docs bench bench-scale
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -79,6 +81,9 @@ test: $(STAMP) ## the whole suite (what CI runs): pytest, PostgreSQL and Chromiu
 	@test -n "$$TEST_POSTGRES_URL" || $(BIN)/python scripts/postgres_instance.py --bin-dir >/dev/null
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
+
+test-fast: $(STAMP) ## the edit-test loop (~25 s): SQLite only; no PostgreSQL, browser, processes, Schemathesis, bench
+	$(BIN)/pytest -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
 contract: $(STAMP) ## Schemathesis CLI against the real server (options: schemathesis.toml; JUnit: reports/)
 	$(BIN)/python scripts/contract.py
