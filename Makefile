@@ -1,5 +1,5 @@
 # The single entry point: CI calls the same targets a person does.
-# Every target installs what it needs from the project's own files (requirements.lock).
+# Every target installs what it needs from the project's own files (requirements.lock, package-lock.json).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -20,8 +20,16 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 HOST ?= 127.0.0.1
 PORT ?= 8080
 PYTEST_ARGS ?=
+# the families tests/conftest.py marks (pyproject.toml lists them) that `make test-fast` leaves out
+FAST_TESTS := not postgres and not browser and not deploy and not contract and not process and not bench
 
-.PHONY: help install generate check-generated run test contract check fmt lint-spec diff-spec docs bench bench-scale
+# pip-compile sees only the package index (PyPI, or PIP_INDEX_URL): never this machine's pip.conf, extra
+# indexes, wheel folders or constraints, so the lock it writes installs anywhere.
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes \
+	--no-emit-find-links --no-emit-index-url --strip-extras
+
+.PHONY: help install lock lock-upgrade generate check-generated run test test-fast contract check fmt lint-spec diff-spec docs bench bench-scale
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,16 +37,27 @@ help: ## list the targets
 $(STAMP): requirements.lock pyproject.toml generated/client/setup.py
 	@echo "install: creating $(VENV) from requirements.lock"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e . -e generated/client
+	@$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@# editables carry no hash; built with the locked setuptools, without fetching anything
+	@$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+		-e . -e generated/client
 	@touch $@
 
-$(NPM_STAMP): package.json package-lock.json
+$(NPM_STAMP): package.json package-lock.json requirements-node.lock | $(STAMP)
+	@scripts/ensure_node.sh $(VENV)
 	@echo "install: node_modules from package-lock.json (npm ci)"
 	@npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
 install: $(STAMP) ## create .venv and install the locked dependencies, the service and the generated client
+
+lock: $(STAMP) ## re-resolve requirements.lock and requirements-node.lock (hashes; existing pins kept) after editing pyproject.toml
+	$(PIP_COMPILE) --extra=dev --output-file=requirements.lock pyproject.toml
+	$(PIP_COMPILE) --output-file=requirements-node.lock requirements-node.in
+
+lock-upgrade: $(STAMP) ## move the pins to the newest releases: all, or one with PACKAGE=name; review the diff
+	$(PIP_COMPILE) $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) --extra=dev --output-file=requirements.lock pyproject.toml
+	$(PIP_COMPILE) $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) --output-file=requirements-node.lock requirements-node.in
 
 generate: $(STAMP) ## rebuild generated/ (models, Connexion stub, client) from openapi/openapi.yaml
 	$(BIN)/python scripts/generate.py
@@ -56,10 +75,15 @@ run: $(STAMP) ## migrate var/global-chat.db and serve the API on http://$(HOST):
 	$(BIN)/global-chat migrate
 	$(BIN)/global-chat serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) ## run the whole suite: pytest (in-process Schemathesis included), then `make contract`
+test: $(STAMP) ## the whole suite (what CI runs): pytest, PostgreSQL and Chromium included, then `make contract`
 	@scripts/ensure_chromium.sh
+	@# PostgreSQL's server programs for the run's own instance (none needed with TEST_POSTGRES_URL)
+	@test -n "$$TEST_POSTGRES_URL" || $(BIN)/python scripts/postgres_instance.py --bin-dir >/dev/null
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
+
+test-fast: $(STAMP) ## the edit-test loop (~25 s): SQLite only; no PostgreSQL, browser, processes, Schemathesis, bench
+	$(BIN)/pytest -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
 contract: $(STAMP) ## Schemathesis CLI against the real server (options: schemathesis.toml; JUnit: reports/)
 	$(BIN)/python scripts/contract.py

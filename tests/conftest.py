@@ -1,3 +1,11 @@
+"""Fixtures come from tests/fixtures (pytest_plugins); every test is marked by the family it belongs to,
+so that `make test-fast` can leave out the slow ones (markers: pyproject.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = [
@@ -12,3 +20,34 @@ pytest_plugins = [
 # on a lucky draw), and no health check times generation on a busy 2-core machine.
 settings.register_profile("suite", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("suite")
+
+TESTS = Path(__file__).resolve().parent
+POSTGRES_FIXTURES = {"postgres", "postgres_url", "postgres_server", "private_postgres"}
+# test modules (or folders) -> the markers of every test in them
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "deploy": ("deploy", "process"),
+    "bench": ("bench",),
+    "contract": ("contract",),
+    "test_swagger_ui.py": ("browser", "process"),
+    "client": ("process",),
+    "test_cli.py": ("process",),
+    "test_readme.py": ("process",),
+    "test_postgres_instance.py": ("postgres", "process"),
+}
+
+
+def markers_of(item: pytest.Item) -> set[str]:
+    found: set[str] = set()
+    first = Path(str(item.path)).relative_to(TESTS).parts[0]
+    found.update(FAMILIES.get(first, ()))
+    callspec = getattr(item, "callspec", None)
+    uses_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
+    if uses_postgres or POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+        found.add("postgres")
+    return found
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for name in sorted(markers_of(item)):
+            item.add_marker(name)

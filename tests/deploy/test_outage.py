@@ -4,11 +4,6 @@ PostgreSQL is down, is alive but not ready, and recovers by itself when the data
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,89 +12,24 @@ import asyncpg
 import httpx
 import pytest
 
+from scripts.postgres_instance import PostgresInstance as PrivatePostgres
 from tests.deploy.conftest import Deployment, Servers
-from tests.fixtures.server import free_port
 
 pytestmark = pytest.mark.timeout(120)
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 REQUEST_BUDGET = 10.0  # seconds any one answer may take while the database is down
 RECOVERY_BUDGET = 20.0
 
 
-class PrivatePostgres:
-    """A PostgreSQL instance of our own (initdb into a temporary folder owned by `postgres`, trust auth,
-    listening on 127.0.0.1 only, its socket in that folder), so the test can stop and start it."""
-
-    def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="gcpg-"))
-        shutil.chown(self.root, "postgres", "postgres")
-        self.data = self.root / "data"
-        self.log = self.root / "postgres.log"
-        self.port = free_port()
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/global_chat"
-
-    def _pg(self, program: str, *args: str) -> None:
-        result = subprocess.run(
-            ["runuser", "-u", "postgres", "--", str(PG_BIN / program), *args],
-            cwd=self.root,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 0, f"{program} {args[:1]}: {result.stdout}{result.stderr}\n{self.log_tail()}"
-
-    def log_tail(self) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-20:])
-        except OSError:
-            return ""
-
-    def init(self) -> None:
-        self._pg("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "-N")
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "30", "start")
-
-    def stop(self, mode: str = "fast") -> None:
-        self._pg("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
-
-    def postmaster_pid(self) -> int | None:
-        try:
-            return int((self.data / "postmaster.pid").read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            return None
-
-    def destroy(self) -> None:
-        """Stop the instance if it runs (pg_ctl, or SIGKILL to the postmaster's PID), then remove its folder."""
-        try:
-            if self.postmaster_pid() is not None:
-                try:
-                    self.stop("immediate")
-                except (AssertionError, subprocess.TimeoutExpired):
-                    pid = self.postmaster_pid()
-                    if pid is not None:
-                        os.kill(pid, signal.SIGKILL)
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-
 @pytest.fixture
 def private_postgres() -> Iterator[PrivatePostgres]:
-    instance = PrivatePostgres()
-    try:
-        instance.init()
-        instance.start()
+    """A PostgreSQL instance of this test's own (scripts/postgres_instance.py), so it can stop and start it."""
+    with PrivatePostgres() as instance:
         yield instance
-    finally:
-        instance.destroy()
 
 
 async def create_database(instance: PrivatePostgres) -> None:
-    admin = f"postgresql://postgres@127.0.0.1:{instance.port}/postgres"
-    connection = await asyncpg.connect(admin, timeout=10)
+    connection = await asyncpg.connect(instance.url("postgres"), timeout=10)
     try:
         await connection.execute("CREATE DATABASE global_chat")
     finally:
@@ -116,7 +46,9 @@ def test_database_outage_is_a_bounded_503_and_the_same_process_recovers(
     private_postgres: PrivatePostgres, servers: Servers, tmp_path: Path
 ) -> None:
     asyncio.run(create_database(private_postgres))
-    deployment = Deployment(private_postgres.url, tmp_path, AUTH_MODE="none", DB_STATEMENT_TIMEOUT_MS="2000")
+    deployment = Deployment(
+        private_postgres.url("global_chat"), tmp_path, AUTH_MODE="none", DB_STATEMENT_TIMEOUT_MS="2000"
+    )
     deployment.cli("migrate")
     (server,) = servers.start(deployment.env, name="outage")
 

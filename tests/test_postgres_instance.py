@@ -1,0 +1,159 @@
+"""scripts/postgres_instance.py: the suite's own PostgreSQL starts, stops, restarts and leaves nothing
+behind, reaps what a killed run left, and without binaries runs the installer (or says why it cannot)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from scripts import postgres_instance
+from scripts.postgres_instance import PostgresInstance, PostgresUnavailable
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def _answer(url: str) -> tuple[str, str]:
+    connection = await asyncpg.connect(url, timeout=10)
+    try:
+        return await connection.fetchval("SHOW fsync"), await connection.fetchval("SELECT current_user")
+    finally:
+        await connection.close()
+
+
+def answer(url: str) -> tuple[str, str]:
+    return asyncio.run(_answer(url))
+
+
+def process_gone(pid: int, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_an_instance_answers_stops_starts_and_leaves_nothing() -> None:
+    with PostgresInstance() as instance:
+        root, postmaster = instance.root, instance.postmaster_pid()
+        assert root is not None and postmaster is not None
+        assert answer(instance.url()) == ("off", "postgres")
+        instance.stop()
+        assert instance.postmaster_pid() is None
+        with pytest.raises(OSError):
+            answer(instance.url())
+        instance.start()
+        instance.restart()
+        assert answer(instance.url()) == ("off", "postgres")
+        postmaster = instance.postmaster_pid()
+        assert postmaster is not None
+    assert not root.exists()
+    assert process_gone(postmaster)
+
+
+def test_an_instance_whose_process_was_killed_is_reaped_by_the_next() -> None:
+    owner = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "postgres_instance.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert owner.stdout is not None
+        url = owner.stdout.readline().strip()
+        assert url.startswith("postgresql://"), url
+        (root,) = [
+            path for path in postgres_instance.instances_dir().iterdir() if path.name.startswith(f"{owner.pid}-")
+        ]
+        postmaster = postgres_instance._postmaster_pid(root / "data")
+        assert postmaster is not None
+    finally:
+        owner.send_signal(signal.SIGKILL)  # no clean-up of its own
+        owner.wait(timeout=10)
+    assert root.exists() and not process_gone(postmaster, timeout=0)
+
+    assert root in postgres_instance.reap_stale()
+    assert not root.exists()
+    assert process_gone(postmaster)
+
+
+def test_a_terminated_process_stops_and_removes_its_instance() -> None:
+    owner = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "postgres_instance.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert owner.stdout is not None
+    assert owner.stdout.readline().startswith("postgresql://")
+    (root,) = [path for path in postgres_instance.instances_dir().iterdir() if path.name.startswith(f"{owner.pid}-")]
+    postmaster = postgres_instance._postmaster_pid(root / "data")
+    assert postmaster is not None
+
+    owner.send_signal(signal.SIGTERM)
+    assert owner.wait(timeout=30) == -signal.SIGTERM
+    assert not root.exists()
+    assert process_gone(postmaster)
+
+
+@pytest.fixture
+def no_binaries(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A machine without PostgreSQL: nothing on PATH, no PG_BIN, an empty Debian folder."""
+    monkeypatch.delenv("PG_BIN", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-path"))
+    debian = tmp_path / "usr-lib-postgresql"
+    debian.mkdir()
+    monkeypatch.setattr(postgres_instance, "DEBIAN_ROOT", debian)
+    return debian
+
+
+def fake_installer(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "ensure_postgresql.sh"
+    script.write_text("#!/bin/sh\nPATH=/usr/bin:/bin\n" + body)
+    script.chmod(0o755)
+    return script
+
+
+def test_without_binaries_the_installer_runs_and_what_it_installed_is_used(
+    no_binaries: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir = no_binaries / "99" / "bin"
+    make_programs = "".join(
+        f"printf '#!/bin/sh\\n' > {bin_dir}/{p}; chmod +x {bin_dir}/{p}\n" for p in ("initdb", "pg_ctl", "postgres")
+    )
+    installer = fake_installer(tmp_path, f"mkdir -p {bin_dir}\n{make_programs}echo {bin_dir}\n")
+    monkeypatch.setattr(postgres_instance, "ENSURE_SCRIPT", installer)
+    assert postgres_instance.find_bin_dir() is None
+    assert postgres_instance.ensure_bin_dir() == bin_dir
+
+
+def test_without_binaries_and_no_way_to_install_them_the_reason_is_given(
+    no_binaries: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    installer = fake_installer(tmp_path, "echo 'ensure-postgresql: install them as root' >&2\nexit 1\n")
+    monkeypatch.setattr(postgres_instance, "ENSURE_SCRIPT", installer)
+    with pytest.raises(PostgresUnavailable, match="install them as root"):
+        PostgresInstance().create()
+
+
+def test_an_explicit_pg_bin_without_the_programs_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PG_BIN", str(tmp_path))
+    with pytest.raises(PostgresUnavailable, match="PG_BIN"):
+        postgres_instance.find_bin_dir()
+
+
+def test_the_cluster_never_belongs_to_root() -> None:
+    """initdb refuses root: as root the cluster runs as an unprivileged account, otherwise as the user."""
+    with PostgresInstance() as instance:
+        owner = instance.data.stat().st_uid
+        if os.geteuid() == 0:
+            assert instance.account is not None
+            assert owner == instance.account.pw_uid != 0
+        else:
+            assert (instance.account, owner) == (None, os.geteuid())
