@@ -19,7 +19,6 @@ import yaml
 from connexion import ConnexionMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.routing import Router
 
 from global_chat.accounts.authentication import Authenticator
 from global_chat.accounts.service import AccountService
@@ -33,7 +32,7 @@ from global_chat.settings import Settings
 from global_chat.storage.database import Database
 from global_chat.storage.migrate import head_revision
 from global_chat.web.body_limit import BodyLimitMiddleware
-from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, VALIDATOR_MAP, connexion_middlewares
+from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, connexion_middlewares
 from global_chat.web.context import request_context
 from global_chat.web.errors import install_error_handlers
 from global_chat.web.observability import ObservabilityMiddleware
@@ -112,7 +111,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
     connexion_stack = connexion_middlewares(validate_responses=settings.response_validation)
     exception_layer = 2  # after Connexion's ServerErrorMiddleware and ExceptionMiddleware
     app = ConnexionMiddleware(
-        Router(routes=[*binding.routes, *probes], redirect_slashes=False),
+        binding.app(*probes),
         import_name=__name__,
         lifespan=lifespan,
         middlewares=[
@@ -120,7 +119,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
             partial(ObservabilityMiddleware, metrics=metrics),
             *connexion_stack[:exception_layer],
             partial(BodyLimitMiddleware, limit=settings.max_body_bytes),
-            partial(server.DeclaredMethods, routes=binding.routes),
+            partial(server.DeclaredMethods, binding=binding),
             *connexion_stack[exception_layer:],
         ],
     )
@@ -129,7 +128,6 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
         resolver=Resolver(function_resolver=binding.endpoint),
         strict_validation=True,
         validate_responses=settings.response_validation,
-        validator_map=VALIDATOR_MAP,
         security_map=security_map(services.authenticator),
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH),
     )

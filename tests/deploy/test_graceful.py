@@ -14,8 +14,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.deploy.conftest import DB_TIMEOUT, Deployment, Server, Servers
 from tests.fixtures.postgres import PostgresDatabases
+from tests.support.deployment import DB_TIMEOUT, Deployment, Server, Servers
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.deploy.conftest import Server, Servers, keys_deployment
 from tests.fixtures.postgres import PostgresDatabases
+from tests.support.deployment import Server, Servers, keys_deployment
 
 pytestmark = pytest.mark.timeout(120)
 

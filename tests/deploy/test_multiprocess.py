@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from global_chat.ids import ORGANIZATION, parse_id
-from tests.deploy.conftest import (
+from tests.fixtures.postgres import PostgresDatabases
+from tests.support.deployment import (
     Deployment,
     Server,
     children,
@@ -26,7 +27,6 @@ from tests.deploy.conftest import (
     server_connections,
     wait_for_room_in_the_minute,
 )
-from tests.fixtures.postgres import PostgresDatabases
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from scripts.postgres_instance import PostgresInstance as PrivatePostgres
-from tests.deploy.conftest import Deployment, Servers
+from tests.support.deployment import Deployment, Servers
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -94,3 +94,16 @@ async def test_docs_are_served(client: httpx.AsyncClient) -> None:
     assert ui.status_code == 200
     assert "swagger" in ui.text.lower()
     assert spec.json()["paths"]["/v1/sessions/chat"]["post"]["operationId"] == "get_or_create_chat_session"
+
+
+async def test_a_declared_charset_is_honoured(client: httpx.AsyncClient) -> None:
+    created = (await client.post(CHAT)).json()
+
+    response = await client.patch(
+        f"/v1/sessions/{created['id']}",
+        content='{"title": "Café"}'.encode("latin-1"),
+        headers={"content-type": "application/json; charset=latin-1"},
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["title"] == "Café"

@@ -4,7 +4,7 @@
 the endpoint of its operation runs.
 
     binding = bind(sessions=..., context=...)
-    app = ConnexionMiddleware(Router(routes=binding.routes), ...)
+    app = ConnexionMiddleware(binding.app(*your_other_routes), middlewares=[..., partial(DeclaredMethods, binding=binding), ...])
     app.add_api(contract, resolver=Resolver(function_resolver=binding.endpoint))
 """
 
@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
+from connexion.middleware.abstract import ROUTING_CONTEXT
 from starlette.exceptions import HTTPException
-from starlette.routing import Match, Route
+from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from global_chat_generated.api.sessions import SessionsApi
@@ -51,27 +52,52 @@ class PathItem:
 
 
 class DeclaredMethods:
-    """ASGI middleware: a method that the request's contract path does not declare is a 405 naming
-    the declared ones, before anything else looks at the request.
+    """ASGI middleware: a request for a contract path with a method the path does not declare is a
+    405 naming the declared ones, before anything else looks at it.
 
-    OpenAPI matches a concrete path before a templated one, then the method; a router that matches
-    (path, method) pairs instead, as Connexion's does, hands `PATCH /v1/sessions/chat` to the PATCH
-    of `/v1/sessions/{session_id}`. Install it in front of such a router, with the binding's routes
-    (concrete paths first).
+    OpenAPI matches a concrete path before a templated one, then the method. Connexion's router
+    matches (path, method) pairs instead: it hands `PATCH /v1/sessions/chat` to the PATCH of
+    `/v1/sessions/{session_id}`, and its 405 names the methods of one (path, method) route only.
+    Install this in front of it. Concrete paths cost a dict look-up; templated ones a match each.
     """
 
-    def __init__(self, app: ASGIApp, *, routes: list[Route]) -> None:
+    def __init__(self, app: ASGIApp, *, binding: Binding) -> None:
         self.app = app
-        self._routes = routes
+        items = [(route, route.endpoint) for route in binding.routes if isinstance(route.endpoint, PathItem)]
+        self._concrete = {route.path: item for route, item in items if "{" not in route.path}
+        self._templated = [(route, item) for route, item in items if "{" in route.path]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            for route in self._routes:
-                if route.matches(scope)[0] is not Match.NONE:
-                    if isinstance(route.endpoint, PathItem):
-                        route.endpoint.check_method(scope["method"])
-                    break
+            item = self._concrete.get(scope["path"])
+            if item is None:
+                item = next(
+                    (item for route, item in self._templated if route.matches(scope)[0] is not Match.NONE), None
+                )
+            if item is not None:
+                item.check_method(scope["method"])
         await self.app(scope, receive, send)
+
+
+class OperationDispatcher:
+    """The application behind Connexion's middlewares: the operation Connexion's routing matched is
+    served by its endpoint at once (a dict look-up, no second routing); anything else (no operation,
+    a method the operation does not have, routes outside the contract) goes to the router."""
+
+    def __init__(self, endpoints: dict[str, Endpoint], router: Router) -> None:
+        self._endpoints = {
+            operation_id: (OPERATIONS[operation_id][0], endpoint) for operation_id, endpoint in endpoints.items()
+        }
+        self._router = router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            operation_id = scope.get("extensions", {}).get(ROUTING_CONTEXT, {}).get("operation_id")
+            method, endpoint = self._endpoints.get(operation_id, (None, None))
+            if endpoint is not None and method == scope["method"]:
+                await endpoint(scope, receive, send)
+                return
+        await self._router(scope, receive, send)
 
 
 @dataclass(frozen=True)
@@ -80,6 +106,11 @@ class Binding:
     """One route per contract path (Starlette path syntax), concrete paths before templated ones."""
     endpoints: dict[str, Endpoint]
     """operationId -> its endpoint."""
+
+    def app(self, *routes: BaseRoute) -> OperationDispatcher:
+        """The application to wrap in `ConnexionMiddleware`: the contract's operations, and `routes`
+        of the application's own (outside the contract) in the same router."""
+        return OperationDispatcher(self.endpoints, Router(routes=[*self.routes, *routes], redirect_slashes=False))
 
     def endpoint(self, operation_id: str) -> Endpoint:
         """The endpoint of `operation_id` (a Connexion function resolver); ValueError when unknown."""

@@ -1,92 +1,91 @@
-"""Every place where this service plugs into Connexion beyond `AsyncApp`-style configuration, in one
-module: tests/web/test_connexion_extensions.py pins each upstream class, attribute and signature used
-here, so a Connexion upgrade that changes them fails there, loudly, and nowhere else.
+"""Every place where this service plugs into Connexion beyond its plain configuration, in one module:
+tests/web/test_connexion_extensions.py pins each upstream class, attribute and signature used here,
+so a Connexion upgrade that changes them fails there, loudly, and nowhere else.
 
 All of them are Connexion's own extension points: a custom middleware stack (its documented
-`middlewares` argument), the `api_cls`/`make_operation` hooks of a routed middleware, and a request
-body validator (`validator_map`, whose `_parse`/`_validate` are the documented interface for custom
-validators). What they buy, measured with `make bench`:
+`middlewares` argument) and the `api_cls`/`make_operation` hooks of a routed middleware; no
+underscore name of Connexion's is used. What they buy, measured with `make bench`:
 
 - Connexion's RequestValidationOperation recomputes, on every request, the operation's body schema
   (copying it with the contract's definitions), its media types, a URI parser and a parameter
-  validator, and interprets the schema with `jsonschema`. Ours works them out once per operation
-  and runs the schema compiled to Python by `fastjsonschema`.
-- The parsed body is left in the scope (`PARSED_BODY`) for the generated endpoint: parsed once.
+  validator, and interprets the schema with `jsonschema`. Ours works them out once per operation,
+  runs the schema compiled to Python by `fastjsonschema`, and leaves the parsed body in the scope
+  (`PARSED_BODY`) for the generated endpoint: read and parsed once.
 - The Swagger UI layer is consulted only for the docs' own paths.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator
 from typing import Any
 
 import fastjsonschema
-from connexion import utils
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import BadRequestProblem, UnsupportedMediaTypeProblem
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
-from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
-from connexion.validators import JSONRequestBodyValidator
-from starlette.types import ASGIApp, Receive, Scope, Send
+from connexion.validators import VALIDATOR_MAP
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from werkzeug.http import parse_options_header
 
-from global_chat.web.json_schema import CompiledSchema, compile_schema, describe
+from global_chat.errors import InvalidRequest, UnsupportedMediaType
+from global_chat.web.json_schema import compile_schema, describe
 from global_chat_generated.server.runtime import PARSED_BODY
 
 UI_PATH = "/v1/ui"
 SPEC_PATH = "/v1/openapi.json"
 
-_UNSET = object()
 
+class JSONBody:
+    """An operation's JSON request body: read whole, decoded, parsed and checked against the
+    operation's schema compiled once. Anything that fails is the client's mistake (400) with a
+    message naming the field and what it expects; the parsed body is left in the scope."""
 
-class ContractJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
-    """Connexion's JSON body validator with a precompiled schema (`compiled`, given per operation).
+    def __init__(self, schema: dict[str, Any], *, required: bool) -> None:
+        self._check = compile_schema(schema)
+        self._required = required
 
-    A body that is not text in its declared encoding, or not JSON, is the client's mistake (400);
-    messages name the field and what it expects. The parsed body is left in the scope.
-    """
-
-    def __init__(self, *, compiled: CompiledSchema | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._compiled = compiled or compile_schema(kwargs["schema"])
-        self._parsed: Any = _UNSET
-
-    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
-        receive, scope = await super().wrap_receive(receive, scope=scope)
-        scope[PARSED_BODY] = None if self._parsed is _UNSET else self._parsed
-        return receive, scope
-
-    async def _parse(self, stream: AsyncGenerator[bytes, None], scope: Scope) -> Any:
-        raw = b"".join([chunk async for chunk in stream])
+    async def read(self, receive: Receive, scope: Scope, encoding: str) -> Receive:
+        """Validate the body; a `receive` that replays it for whatever reads it next."""
+        messages: list[Message] = []
+        more = True
+        while more:
+            message = await receive()
+            messages.append(message)
+            more = message.get("more_body", False)
+        raw = b"".join(message.get("body", b"") for message in messages)
+        if not raw and self._required:
+            raise InvalidRequest("the request body is required")
+        body = self.parse(raw, encoding)
         try:
-            text = raw.decode(self._encoding)
+            self._check(body)
+        except fastjsonschema.JsonSchemaValueException as error:
+            raise InvalidRequest(describe(error)) from None
+        scope[PARSED_BODY] = body
+        replay = iter(messages)
+
+        async def replaying_receive() -> Message:
+            return next(replay, None) or await receive()
+
+        return replaying_receive
+
+    @staticmethod
+    def parse(raw: bytes, encoding: str) -> Any:
+        """The JSON value of `raw` (None for no body). A missing or null body is judged by the schema
+        itself: the contract spells "nullable" as anyOf [..., null] (OpenAPI 3.0 has no null type)."""
+        try:
+            text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise BadRequestProblem(detail=f"the body is not valid {self._encoding} text") from exc
+            raise InvalidRequest(f"the body is not valid {encoding} text") from exc
         if not text:
-            self._parsed = None
             return None
         try:
-            self._parsed = json.loads(text)
+            return json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
-            raise BadRequestProblem(detail=f"the body is not valid JSON ({exc})") from exc
-        return self._parsed
-
-    def _validate(self, body: Any) -> dict[str, Any] | None:
-        # A missing or null body is judged by the schema itself: the contract spells "nullable" as
-        # anyOf [..., null] (OpenAPI 3.0 has no null type), which Connexion's own check does not see.
-        try:
-            self._compiled(body)
-        except fastjsonschema.JsonSchemaValueException as error:
-            raise BadRequestProblem(detail=describe(error)) from None
-        return None
-
-
-VALIDATOR_MAP = {"body": {"application/json": ContractJSONBodyValidator}}
+            raise InvalidRequest(f"the body is not valid JSON ({exc})") from exc
 
 
 # --- request validation, worked out once per operation -----------------------------------------
@@ -96,11 +95,8 @@ class CompiledRequestValidationOperation:
     """The checks of Connexion's RequestValidationOperation, in its order (parameters, media type
     (415), body), with everything that depends only on the operation built when the app starts."""
 
-    def __init__(
-        self, next_app: ASGIApp, *, operation: AbstractOperation, strict_validation: bool, validator_map: dict[str, Any]
-    ) -> None:
+    def __init__(self, next_app: ASGIApp, *, operation: AbstractOperation, strict_validation: bool) -> None:
         self.next_app = next_app
-        validators = {**CONNEXION_VALIDATORS, **validator_map}
         consumes = [media_type.lower() for media_type in operation.consumes]
         self._consumes = list(operation.consumes)
         self._accepted = MediaTypeDict([(media_type, None) for media_type in consumes]) if consumes else None
@@ -109,43 +105,30 @@ class CompiledRequestValidationOperation:
         # to check, and an empty query string has none.
         self._check_parameters = bool(operation.parameters)
         self._strict = strict_validation
-        self._parameter_validator = validators["parameter"](
+        self._parameter_validator = VALIDATOR_MAP["parameter"](
             operation.parameters,
             uri_parser=operation.uri_parser_class(operation.parameters, operation.body_definition()),
             strict_validation=strict_validation,
             security_query_params=_security_query_params(operation),
         )
-        self._bodies: dict[str, tuple[type[Any], dict[str, Any]]] = {}
-        for media_type in consumes:
-            validator = validators["body"].get(media_type)
-            schema = operation.body_schema(media_type)
-            if validator is None or not schema:
-                continue
-            compiled = {"compiled": compile_schema(schema)} if issubclass(validator, ContractJSONBodyValidator) else {}
-            self._bodies[media_type] = (
-                validator,
-                {
-                    **compiled,
-                    "schema": schema,
-                    "required": operation.request_body.get("required", False),
-                    "nullable": utils.is_nullable(operation.body_definition(media_type)),
-                    "strict_validation": strict_validation,
-                    "uri_parser": operation.uri_parser_class(operation.parameters, operation.body_definition()),
-                },
-            )
+        required = bool(operation.request_body.get("required", False))
+        self._bodies = {
+            media_type: JSONBody(schema, required=required)
+            for media_type in consumes
+            if media_type == "application/json" and (schema := operation.body_schema(media_type))
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._check_parameters or (self._strict and scope.get("query_string")):
             self._parameter_validator.validate(scope)
-        mime_type, encoding = utils.split_content_type(_content_type(scope["headers"]))
+        mime_type, options = parse_options_header(_content_type(scope["headers"]))
         mime_type = (mime_type or self._default_media_type).lower()
+        encoding = options.get("charset")
         if self._accepted is not None and mime_type not in self._accepted:
-            raise UnsupportedMediaTypeProblem(detail=f"Invalid Content-type ({mime_type}), expected {self._consumes}")
+            raise UnsupportedMediaType(f"Invalid Content-type ({mime_type}), expected {self._consumes}")
         body = self._bodies.get(mime_type)
         if body is not None:
-            validator_class, options = body
-            validator = validator_class(encoding=encoding or "utf-8", **options)
-            receive, scope = await validator.wrap_receive(receive, scope=scope)
+            receive = await body.read(receive, scope, encoding or "utf-8")
         await self.next_app(scope, receive, send)
 
 
@@ -170,10 +153,7 @@ def _security_query_params(operation: AbstractOperation) -> list[str]:
 class CompiledRequestValidationAPI(RequestValidationAPI):  # type: ignore[misc]
     def make_operation(self, operation: AbstractOperation) -> CompiledRequestValidationOperation:
         return CompiledRequestValidationOperation(
-            self.next_app,
-            operation=operation,
-            strict_validation=self.strict_validation,
-            validator_map=self.validator_map or {},
+            self.next_app, operation=operation, strict_validation=self.strict_validation
         )
 
 
