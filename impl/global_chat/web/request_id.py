@@ -26,7 +26,9 @@ def is_safe(value: str) -> bool:
 
 
 def request_id_middleware(app: ASGIApp) -> CorrelationIdMiddleware:
-    return CorrelationIdMiddleware(app, header_name=HEADER, generator=new_request_id, validator=is_safe)
+    return CorrelationIdMiddleware(
+        app, header_name=HEADER, generator=new_request_id, validator=is_safe, update_request_header=False
+    )
 
 
 def current_request_id() -> str | None:
