@@ -17,6 +17,7 @@ from connexion.middleware.routing import ROUTING_CONTEXT
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import OpenAPIOperation
+from connexion.security import AbstractSecurityHandler
 from connexion.validators import VALIDATOR_MAP
 
 from global_chat.web.connexion_extensions import (
@@ -81,3 +82,8 @@ async def test_the_hooks_are_in_the_running_stack(app: ConnexionMiddleware, clie
     validation = next(layer for layer in app.middleware_stack or () if isinstance(layer, RequestValidationMiddleware))
     operations = [op for apis in validation.apis.values() for api in apis for op in api.operations.values()]
     assert operations and all(isinstance(op, CompiledRequestValidationOperation) for op in operations)
+
+
+def test_the_security_handler_interface() -> None:
+    """web/security.py subclasses it for every scheme type of the contract (`security_map`)."""
+    assert parameters(AbstractSecurityHandler.get_fn) == ["self", "security_scheme", "required_scopes"]
