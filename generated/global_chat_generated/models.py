@@ -885,6 +885,15 @@ class Session(BaseModel):
     """
     Owning principal for this session.
     """
+    parallel_tool_calls: Annotated[bool | None, Field(examples=[True])] = None
+    """
+    Request-level parallel tool calling preference (EVE-598).
+
+    `None` (default) preserves provider defaults. `Some(true)` signals the provider that parallel
+    tool calls are wanted; `Some(false)` requests at most one tool call per turn and forces serial
+    execution. Merged across harness/agent/session layers (overlay wins).
+
+    """
     parent_session_id: Annotated[
         str | None,
         Field(
@@ -893,7 +902,7 @@ class Session(BaseModel):
         ),
     ] = None
     """
-    Parent session that spawned this subagent. NULL for top-level sessions.
+    Parent session that spawned this subagent. NULL for top-level sessions. Used as the nesting guard in spawn_subagent.
     """
     preview: Annotated[str | None, Field(examples=["Help me draft the Q3 marketing plan"])] = None
     """
