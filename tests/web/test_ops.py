@@ -74,7 +74,7 @@ async def test_a_500_carries_a_request_id_and_nothing_else(
         response = await client.post(CHAT, headers={"X-Request-Id": "req-500"})
 
     assert response.status_code == 500
-    assert response.json() == {"error": "Internal server error.", "request_id": "req-500"}
+    assert response.json() == {"error": "Internal server error.", "code": "internal_error", "request_id": "req-500"}
     assert our_schemas.errors("ErrorResponse", response.json()) == []
     assert "secret internal detail" in caplog.text  # the details go to the log only
 
