@@ -155,11 +155,16 @@ def test_every_operation_has_a_hand_written_handler(contract: dict[str, Any]) ->
         assert not inspect.isabstract(implementation), f"{implementation.__name__} misses an operation"
 
 
+def test_every_operation_declares_the_403_of_the_organization_and_cross_site_checks(contract: dict[str, Any]) -> None:
+    for op in operations(contract):
+        assert op["responses"]["403"] == {"$ref": "#/components/responses/Forbidden"}, op["operationId"]
+
+
 def test_generated_stub_covers_exactly_the_contract(contract: dict[str, Any]) -> None:
     assert set(server.OPERATIONS) == {op["operationId"] for op in operations(contract)}
 
 
-@pytest.mark.parametrize("status", ["400", "401", "413", "415", "429", "500", "503"])
+@pytest.mark.parametrize("status", ["400", "401", "403", "413", "415", "429", "500", "503"])
 def test_chat_operation_documents_each_error_with_the_error_schema(contract: dict[str, Any], status: str) -> None:
     response = contract["paths"]["/v1/sessions/chat"]["post"]["responses"][status]
     name = response["$ref"].rsplit("/", 1)[-1]

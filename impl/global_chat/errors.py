@@ -84,7 +84,10 @@ class InvalidLocale(BadRequest):
 class Unauthorized(DomainError):
     status = 401
     code = ErrorCode.unauthorized
-    message = "Authentication required: send a valid API key or bearer token in the Authorization header."
+    message = (
+        "Authentication required: send a valid API key or bearer token in the Authorization header "
+        "(or, from the web UI, the access_token cookie)."
+    )
 
     def __init__(self) -> None:
         # One message for every reason (missing, malformed, unknown, expired, revoked): the answer
