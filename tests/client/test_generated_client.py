@@ -111,6 +111,17 @@ def test_404_is_parsed(server: Server) -> None:
     assert answer.parsed.code == ErrorCode.NOT_FOUND
 
 
+def test_403_of_another_organization_is_parsed(server: Server) -> None:
+    other = global_chat(server.env, "create-org", "Other")
+    client = server.client().with_headers({"X-Org-Id": other})
+
+    answer = get_or_create_chat_session.sync_detailed(client=client, body=None)
+
+    assert answer.status_code == 403
+    assert isinstance(answer.parsed, ErrorResponse)
+    assert answer.parsed.code == ErrorCode.ORGANIZATION_MISMATCH
+
+
 def test_413_is_parsed(server: Server) -> None:
     answer = update_session.sync_detailed(
         "session_" + "0" * 32, client=server.client(), body=UpdateSessionRequest(tags=["t" * 90] * 20)
