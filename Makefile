@@ -59,10 +59,10 @@ lock-upgrade: $(STAMP) ## move the pins to the newest releases: all, or one with
 	$(PIP_COMPILE) $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) --extra=dev --output-file=requirements.lock pyproject.toml
 	$(PIP_COMPILE) $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) --output-file=requirements-node.lock requirements-node.in
 
-generate: $(STAMP) ## rebuild generated/ (models, Connexion stub, client) from openapi/openapi.yaml
+generate: $(STAMP) $(NPM_STAMP) ## rebuild generated/ (models, Connexion stub, Python and TypeScript clients) from openapi/openapi.yaml
 	$(BIN)/python scripts/generate.py
 
-check-generated: $(STAMP) ## fail if generated/ differs from a fresh generation
+check-generated: $(STAMP) $(NPM_STAMP) ## fail if generated/ (the TypeScript client included) differs from a fresh generation
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(BIN)/python scripts/generate.py --out "$$tmp/generated" && \
 	if diff -r -q -x __pycache__ -x '*.egg-info' generated "$$tmp/generated"; then \
@@ -75,7 +75,7 @@ run: $(STAMP) ## migrate var/global-chat.db and serve the API on http://$(HOST):
 	$(BIN)/global-chat migrate
 	$(BIN)/global-chat serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) ## the whole suite (what CI runs): pytest, PostgreSQL and Chromium included, then `make contract`
+test: $(STAMP) $(NPM_STAMP) ## the whole suite (what CI runs): pytest, PostgreSQL, Chromium and Node included, then `make contract`
 	@scripts/ensure_chromium.sh
 	@# PostgreSQL's server programs for the run's own instance (none needed with TEST_POSTGRES_URL)
 	@test -n "$$TEST_POSTGRES_URL" || $(BIN)/python scripts/postgres_instance.py --bin-dir >/dev/null
@@ -105,11 +105,12 @@ bench: $(STAMP) ## benchmark POST /v1/sessions/chat: ours vs raw Starlette (floo
 bench-scale: $(STAMP) ## hot path of ours with 1,000 vs 1,000,000 sessions stored in PostgreSQL (~2 min)
 	$(BIN)/python scripts/bench/run.py --scale
 
-check: $(STAMP) lint-spec check-generated docs ## verify only: ruff, mypy strict, import rules, generated/ up to date, contract lint, docs
+check: $(STAMP) $(NPM_STAMP) lint-spec check-generated docs ## verify only: ruff, mypy strict, import rules, tsc, generated/ up to date, contract lint, docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/typescript.py check
 
 fmt: $(STAMP) ## format and autofix (changes files)
 	$(BIN)/ruff format .

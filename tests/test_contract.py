@@ -16,6 +16,59 @@ from tests.fixtures.contract import ContractSchemas
 SCHEMA_KEYS = {"type", "allOf", "oneOf", "anyOf", "$ref", "properties", "enum", "items"}
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 
+# The seed page (the public documentation of the operation), its Session field by field, with the type it
+# gives each: "?" is its "| null", "one of: null" (a nullable object) is written "object?", "any" is untyped.
+SEED_SESSION_FIELDS = {
+    "active_schedule_count": "integer?",
+    "agent_id": "string?",
+    "agent_identity_id": "string?",
+    "agent_version_id": "string?",
+    "blueprint_config": "object?",
+    "blueprint_id": "string?",
+    "capabilities": "array",
+    "created_at": "string",
+    "effective_owner": "object?",
+    "features": "array",
+    "finished_at": "string?",
+    "harness_id": "string",
+    "hints": "object?",
+    "id": "string",
+    "initial_files": "array",
+    "is_pinned": "boolean?",
+    "locale": "string?",
+    "max_iterations": "integer?",
+    "mcpServers": "object",
+    "model_id": "string?",
+    "network_access": "object?",
+    "organization_id": "string",
+    "output_preview": "string?",
+    "owner": "object?",
+    "owner_principal_id": "string",
+    "parallel_tool_calls": "boolean?",
+    "parent_session_id": "string?",
+    "preview": "string?",
+    "resolved_owner_user_id": "string?",
+    "started_at": "string?",
+    "status": "string",
+    "system_prompt": "string?",
+    "tags": "array",
+    "title": "string?",
+    "tools": "array",
+    "updated_at": "string",
+    "usage": "object?",
+    "workspace_id": "string",
+}
+SEED_REQUIRED = {
+    "created_at",
+    "harness_id",
+    "id",
+    "organization_id",
+    "owner_principal_id",
+    "status",
+    "updated_at",
+    "workspace_id",
+}
+
 
 def walk_examples(node: Any, path: str = "#") -> Iterator[tuple[str, dict[str, Any], Any]]:
     """(where, schema, example) for every example in the document, next to the schema it illustrates."""
@@ -62,6 +115,33 @@ def test_an_invalid_example_would_be_caught(our_schemas: ContractSchemas) -> Non
     assert our_schemas.errors("Session", {"id": "session_01933b5a00007000800000000000001"})
 
 
+def seed_type(contract: dict[str, Any], schema: dict[str, Any]) -> str:
+    """A property's schema in the seed page's notation (see SEED_SESSION_FIELDS)."""
+    schemas = contract["components"]["schemas"]
+    nullable = bool(schema.get("nullable"))
+    for variant in schema.get("anyOf", []):  # anyOf [$ref, null]: a nullable reference
+        if variant.get("enum") == [None]:
+            nullable = True
+        else:
+            schema = variant
+    for part in schema.get("allOf", []):  # allOf [$ref] + description
+        schema = part
+    if "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    kind = schema.get("type", "any")
+    return f"{kind}?" if nullable else kind
+
+
+def test_session_has_every_field_of_the_seed_page_with_its_type(contract: dict[str, Any]) -> None:
+    session = contract["components"]["schemas"]["Session"]
+    ours = {name: seed_type(contract, schema) for name, schema in session["properties"].items()}
+
+    assert {name: ours.get(name) for name in SEED_SESSION_FIELDS} == SEED_SESSION_FIELDS
+    assert set(session["required"]) == SEED_REQUIRED
+    # what we have beyond the page comes from the upstream contract (tests/fixtures/upstream)
+    assert set(ours) - set(SEED_SESSION_FIELDS) == {"subagent_name", "subagent_status", "subagent_task"}
+
+
 def test_every_operation_has_a_hand_written_handler(contract: dict[str, Any]) -> None:
     """Each tag's handlers (`global_chat.<tag>.handlers`) implement its generated interface, every
     operation of it: no abstract method is left."""
@@ -75,11 +155,16 @@ def test_every_operation_has_a_hand_written_handler(contract: dict[str, Any]) ->
         assert not inspect.isabstract(implementation), f"{implementation.__name__} misses an operation"
 
 
+def test_every_operation_declares_the_403_of_the_organization_and_cross_site_checks(contract: dict[str, Any]) -> None:
+    for op in operations(contract):
+        assert op["responses"]["403"] == {"$ref": "#/components/responses/Forbidden"}, op["operationId"]
+
+
 def test_generated_stub_covers_exactly_the_contract(contract: dict[str, Any]) -> None:
     assert set(server.OPERATIONS) == {op["operationId"] for op in operations(contract)}
 
 
-@pytest.mark.parametrize("status", ["400", "401", "413", "415", "429", "500", "503"])
+@pytest.mark.parametrize("status", ["400", "401", "403", "413", "415", "429", "500", "503"])
 def test_chat_operation_documents_each_error_with_the_error_schema(contract: dict[str, Any], status: str) -> None:
     response = contract["paths"]["/v1/sessions/chat"]["post"]["responses"][status]
     name = response["$ref"].rsplit("/", 1)[-1]

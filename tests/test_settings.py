@@ -38,3 +38,24 @@ def test_anonymous_mode_on_a_public_address_can_be_forced() -> None:
 def test_base_urls_must_be_absolute() -> None:
     with pytest.raises(ValueError, match="absolute"):
         make(api_base_url="/v1")
+
+
+def test_ui_origins_default_to_the_origin_of_the_ui_base_url() -> None:
+    assert make(ui_base_url="https://App.example.com:443/chat").allowed_ui_origins == ("https://app.example.com",)
+
+
+def test_ui_origins_are_a_comma_separated_list_of_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UI_ORIGINS", "https://app.example.com, http://localhost:3000/ ,")
+
+    assert Settings(_env_file=None).allowed_ui_origins == ("https://app.example.com", "http://localhost:3000")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["*", "https://*.example.com", "https://app.example.com/chat", "app.example.com", "null", "https://u@a.com"],
+)
+def test_a_ui_origin_must_be_exactly_an_origin(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("UI_ORIGINS", f"https://app.example.com,{value}")
+
+    with pytest.raises(ValueError, match="is not an origin"):
+        Settings(_env_file=None)

@@ -64,6 +64,43 @@ class UpdateSessionRequest(BaseModel):
     """
 
 
+class ErrorCode(StrEnum):
+    """
+    What kind of error this is, for programs (`error` is the message for people). A closed vocabulary:
+    a value outside it would be a breaking change of this contract.
+
+    - `invalid_request` (400): the request does not match the contract (body, parameters, encoding), or
+      the framework refused it for another reason of the client's
+    - `invalid_locale` (400): `locale` is not a well-formed BCP 47 language tag
+    - `unauthorized` (401): credentials are missing, malformed, unknown, expired or revoked
+    - `forbidden` (403): the credentials are valid but the request is refused: a request authenticated by
+      the `access_token` cookie that does not come from the web UI's origin
+    - `organization_mismatch` (403): `X-Org-Id` (or the `everruns_org` cookie) names another organization
+      than the credential's
+    - `not_found` (404): no such session for the caller, or no such resource
+    - `method_not_allowed` (405): the path does not serve this method (the `Allow` header names those it does)
+    - `payload_too_large` (413): the request body is larger than the server accepts
+    - `unsupported_media_type` (415): the request body is not `application/json`
+    - `rate_limited` (429): over the organization's session-creation budget; retry after `retry_after_seconds`
+    - `internal_error` (500): a bug of the server's; quote `request_id` when reporting it
+    - `service_unavailable` (503): the database is unreachable or the server is shutting down; retry later
+
+    """
+
+    invalid_request = "invalid_request"
+    invalid_locale = "invalid_locale"
+    unauthorized = "unauthorized"
+    forbidden = "forbidden"
+    organization_mismatch = "organization_mismatch"
+    not_found = "not_found"
+    method_not_allowed = "method_not_allowed"
+    payload_too_large = "payload_too_large"
+    unsupported_media_type = "unsupported_media_type"
+    rate_limited = "rate_limited"
+    internal_error = "internal_error"
+    service_unavailable = "service_unavailable"
+
+
 class AllowedAction(BaseModel):
     """
     Agent-actionable link describing a follow-up the caller can take. Used in
@@ -553,8 +590,9 @@ class ToolPolicy(StrEnum):
 
 class ErrorResponse(BaseModel):
     """
-    The one error body of this API. `error` is a human- and agent-readable message;
-    `allowed_actions` carries error-recovery links (`retry`, `retry-later`, ...).
+    The one error body of this API. `error` is a human- and agent-readable message, `code` what kind of
+    error it is for programs (always present in this server's answers), and `allowed_actions` carries
+    error-recovery links (`retry`, `retry-later`, ...).
 
     """
 
@@ -562,6 +600,7 @@ class ErrorResponse(BaseModel):
     """
     What went wrong, in one sentence.
     """
+    code: ErrorCode | None = None
     allowed_actions: list[AllowedAction] | None = None
     """
     Error-recovery actions the caller can take next. Omitted when there is none.
@@ -885,6 +924,15 @@ class Session(BaseModel):
     """
     Owning principal for this session.
     """
+    parallel_tool_calls: Annotated[bool | None, Field(examples=[True])] = None
+    """
+    Request-level parallel tool calling preference (EVE-598).
+
+    `None` (default) preserves provider defaults. `Some(true)` signals the provider that parallel
+    tool calls are wanted; `Some(false)` requests at most one tool call per turn and forces serial
+    execution. Merged across harness/agent/session layers (overlay wins).
+
+    """
     parent_session_id: Annotated[
         str | None,
         Field(
@@ -893,7 +941,7 @@ class Session(BaseModel):
         ),
     ] = None
     """
-    Parent session that spawned this subagent. NULL for top-level sessions.
+    Parent session that spawned this subagent. NULL for top-level sessions. Used as the nesting guard in spawn_subagent.
     """
     preview: Annotated[str | None, Field(examples=["Help me draft the Q3 marketing plan"])] = None
     """

@@ -1,7 +1,7 @@
 """create_app(): the contract served by Connexion in middleware mode, every dependency built once.
 
-request -> request id -> metrics/access log -> Connexion: errors, body limit, Swagger UI, routing,
-credentials, request validation -> router of the generated routes -> generated endpoint
+request -> CORS (the web UI's origins) -> request id -> metrics/access log -> Connexion: errors, body
+limit, Swagger UI, routing, credentials, request validation -> router of the generated routes -> generated endpoint
 -> SessionsHandlers (the generated interface) -> services -> repositories -> database
 """
 
@@ -34,6 +34,8 @@ from global_chat.storage.migrate import head_revision
 from global_chat.web.body_limit import BodyLimitMiddleware
 from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, connexion_middlewares
 from global_chat.web.context import request_context
+from global_chat.web.cors import UiCorsMiddleware
+from global_chat.web.cross_site import CrossSitePolicy
 from global_chat.web.errors import install_error_handlers
 from global_chat.web.observability import ObservabilityMiddleware
 from global_chat.web.probes import probe_routes
@@ -115,6 +117,9 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
         import_name=__name__,
         lifespan=lifespan,
         middlewares=[
+            # outermost: a preflight is answered before anything asks for credentials, and every answer
+            # (an error of any layer below included) gets the CORS headers
+            partial(UiCorsMiddleware, origins=settings.allowed_ui_origins),
             request_id_middleware,
             partial(ObservabilityMiddleware, metrics=metrics),
             *connexion_stack[:exception_layer],
@@ -128,7 +133,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
         resolver=Resolver(function_resolver=binding.endpoint),
         strict_validation=True,
         validate_responses=settings.response_validation,
-        security_map=security_map(services.authenticator),
+        security_map=security_map(services.authenticator, CrossSitePolicy(settings.allowed_ui_origins)),
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH),
     )
     install_error_handlers(app, metrics=metrics, db_retry_after=settings.db_unavailable_retry_after)

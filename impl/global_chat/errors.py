@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
-from global_chat_generated.models import AllowedAction, ErrorResponse
+from global_chat_generated.models import AllowedAction, ErrorCode, ErrorResponse
 
 AUTH_CHALLENGE = 'Bearer realm="everruns", ApiKey realm="everruns"'
 
@@ -27,7 +28,11 @@ class Action:
 
 
 class DomainError(Exception):
+    """Each subclass names its status and its `code` (the contract's ErrorCode, a closed vocabulary): the
+    renderer takes both from the class, so an error cannot be sent without them."""
+
     status = 500
+    code: ClassVar[ErrorCode] = ErrorCode.internal_error
     message = "Internal server error."
 
     def __init__(
@@ -48,6 +53,7 @@ class DomainError(Exception):
 
 class BadRequest(DomainError):
     status = 400
+    code = ErrorCode.invalid_request
     message = "The request is malformed."
 
 
@@ -64,6 +70,8 @@ class InvalidRequest(BadRequest):
 
 
 class InvalidLocale(BadRequest):
+    code = ErrorCode.invalid_locale
+
     def __init__(self, locale: str) -> None:
         super().__init__(
             f"Invalid locale {locale!r}: not a well-formed BCP 47 language tag.",
@@ -75,7 +83,11 @@ class InvalidLocale(BadRequest):
 
 class Unauthorized(DomainError):
     status = 401
-    message = "Authentication required: send a valid API key or bearer token in the Authorization header."
+    code = ErrorCode.unauthorized
+    message = (
+        "Authentication required: send a valid API key or bearer token in the Authorization header "
+        "(or, from the web UI, the access_token cookie)."
+    )
 
     def __init__(self) -> None:
         # One message for every reason (missing, malformed, unknown, expired, revoked): the answer
@@ -86,8 +98,39 @@ class Unauthorized(DomainError):
         return {"WWW-Authenticate": AUTH_CHALLENGE}
 
 
+class Forbidden(DomainError):
+    """Valid credentials, but this request may not proceed."""
+
+    status = 403
+    code = ErrorCode.forbidden
+    message = "Forbidden."
+
+
+class CrossSiteRequest(Forbidden):
+    """A request authenticated by the login cookie that a page of another site may have sent (CSRF)."""
+
+    message = (
+        "Cross-site request refused: a request that authenticates with the access_token cookie must come from "
+        "the web UI (an Origin listed in UI_ORIGINS), or send Content-Type: application/json without an Origin. "
+        "API clients: send the credential in the Authorization header instead."
+    )
+
+
+class OrganizationMismatch(Forbidden):
+    """The caller asked for an organization its credential does not belong to: never answered for it."""
+
+    code = ErrorCode.organization_mismatch
+
+    def __init__(self, *, selector: str, requested: str, credential_organization: str) -> None:
+        super().__init__(
+            f"{selector} names organization {requested}, but the credential belongs to {credential_organization}; "
+            f"send {credential_organization} or leave {selector} out."
+        )
+
+
 class NotFound(DomainError):
     status = 404
+    code = ErrorCode.not_found
     message = "Not found."
 
 
@@ -97,6 +140,7 @@ class RouteNotFound(NotFound):
 
 class MethodNotAllowed(DomainError):
     status = 405
+    code = ErrorCode.method_not_allowed
     message = "Method not allowed on this resource."
 
     def __init__(self, allow: str) -> None:
@@ -109,6 +153,7 @@ class MethodNotAllowed(DomainError):
 
 class PayloadTooLarge(DomainError):
     status = 413
+    code = ErrorCode.payload_too_large
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"Request body exceeds {limit} bytes.")
@@ -116,11 +161,13 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     status = 415
+    code = ErrorCode.unsupported_media_type
     message = "Unsupported media type; send application/json."
 
 
 class RateLimited(DomainError):
     status = 429
+    code = ErrorCode.rate_limited
     message = "Session creation rate limit exceeded; retry later."
 
     def __init__(self, retry_after: int) -> None:
@@ -130,12 +177,21 @@ class RateLimited(DomainError):
         )
 
 
+class RequestRefused(BadRequest):
+    """Any other refusal of the framework's for a client error (a 4xx of its own status, not listed above)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class InternalError(DomainError):
     """A bug of ours: the details go to the log under the request id, never to the caller."""
 
 
 class ServiceUnavailable(DomainError):
     status = 503
+    code = ErrorCode.service_unavailable
     message = "Service temporarily unavailable; retry later."
 
     def __init__(self, retry_after: int) -> None:
@@ -155,6 +211,7 @@ def render(
     `error`. The request id is in the body of a 500 only: the caller needs it to report the bug."""
     model = ErrorResponse(
         error=error.message,
+        code=error.code,
         allowed_actions=[
             AllowedAction(rel=a.rel, hint=a.hint, operation_id=operation_id if a.this_operation else None)
             for a in error.actions

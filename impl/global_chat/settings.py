@@ -6,9 +6,12 @@ import ipaddress
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from global_chat.origins import origin_of, parse_origin
 
 DEFAULT_DATABASE_PATH = Path("var") / "global-chat.db"
 
@@ -33,6 +36,12 @@ class Settings(BaseSettings):
     )
     api_base_url: str = Field(default="http://127.0.0.1:8080", description="Base of self_url links.")
     ui_base_url: str = Field(default="http://127.0.0.1:8080", description="Base of view_url / ui_link links.")
+    ui_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Origins of the web UI, comma-separated (https://app.example.com,https://admin.example.com): "
+        "CORS with credentials, and where requests authenticated by the access_token cookie may come from. "
+        "Default: the origin of UI_BASE_URL.",
+    )
     auth_mode: AuthMode = AuthMode.NONE
     allow_insecure_bind: bool = Field(
         default=False, description="Allow AUTH_MODE=none on a non-loopback address (never in production)."
@@ -63,9 +72,20 @@ class Settings(BaseSettings):
     @field_validator("api_base_url", "ui_base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+        if not value.startswith(("http://", "https://")) or origin_of(value) is None:
             raise ValueError("must be an absolute http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("ui_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: Any) -> Any:
+        """A comma-separated list (the environment's form) or a sequence; each must be exactly an origin: a
+        wildcard would let every site act with the logged-in user's cookie."""
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return tuple(parse_origin(str(origin)) for origin in value)
+        return value
 
     @model_validator(mode="after")
     def _keys_mode_needs_a_secret(self) -> Settings:
@@ -90,6 +110,11 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return driver + url.removeprefix(plain)
         return url
+
+    @property
+    def allowed_ui_origins(self) -> tuple[str, ...]:
+        """UI_ORIGINS, or else the origin of UI_BASE_URL."""
+        return self.ui_origins or (str(origin_of(self.ui_base_url)),)
 
     @property
     def is_sqlite(self) -> bool:

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from global_chat.errors import DomainError
+from global_chat.errors import DomainError, RequestRefused
 from global_chat.identity import Identity
 from global_chat.settings import Settings
 from global_chat_generated.models import ErrorResponse, GetOrCreateChatSessionRequest, WithUrlsSession
@@ -80,9 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI's own 400 for an unparsable body (e.g. not UTF-8), and routing's 404/405.
         if exc.status_code == 400:
             return _error_response(InvalidRequest(str(exc.detail)))
-        error = DomainError(str(exc.detail))
-        error.status = exc.status_code
-        return _error_response(error, exc.headers)
+        return _error_response(RequestRefused(str(exc.detail), status=exc.status_code), exc.headers)
 
     @app.post(
         CHAT_PATH,

@@ -20,6 +20,7 @@ from global_chat_client.api.sessions import (
     update_session,
 )
 from global_chat_client.models import (
+    ErrorCode,
     ErrorResponse,
     GetOrCreateChatSessionRequest,
     SessionStatus,
@@ -90,6 +91,7 @@ def test_400_is_parsed(server: Server) -> None:
     )
     assert answer.status_code == 400
     assert isinstance(answer.parsed, ErrorResponse)
+    assert answer.parsed.code == ErrorCode.INVALID_REQUEST
     assert answer.parsed.allowed_actions[0].rel == "retry"  # type: ignore[index]
 
 
@@ -98,6 +100,7 @@ def test_401_is_parsed(server: Server) -> None:
     answer = get_or_create_chat_session.sync_detailed(client=anonymous, body=None)
     assert answer.status_code == 401
     assert isinstance(answer.parsed, ErrorResponse)
+    assert answer.parsed.code == ErrorCode.UNAUTHORIZED
     assert "www-authenticate" in {name.lower() for name in answer.headers}
 
 
@@ -105,6 +108,18 @@ def test_404_is_parsed(server: Server) -> None:
     answer = get_session.sync_detailed("session_" + "0" * 32, client=server.client())
     assert answer.status_code == 404
     assert isinstance(answer.parsed, ErrorResponse)
+    assert answer.parsed.code == ErrorCode.NOT_FOUND
+
+
+def test_403_of_another_organization_is_parsed(server: Server) -> None:
+    other = global_chat(server.env, "create-org", "Other")
+    client = server.client().with_headers({"X-Org-Id": other})
+
+    answer = get_or_create_chat_session.sync_detailed(client=client, body=None)
+
+    assert answer.status_code == 403
+    assert isinstance(answer.parsed, ErrorResponse)
+    assert answer.parsed.code == ErrorCode.ORGANIZATION_MISMATCH
 
 
 def test_413_is_parsed(server: Server) -> None:
@@ -134,5 +149,6 @@ def test_429_is_parsed(server: Server) -> None:
     assert [a.status_code for a in answers] == [200, 200, 429]
     parsed = answers[-1].parsed
     assert isinstance(parsed, ErrorResponse)
+    assert parsed.code == ErrorCode.RATE_LIMITED
     assert isinstance(parsed.retry_after_seconds, int) and parsed.retry_after_seconds >= 1
     assert parsed.allowed_actions[0].rel == "retry-later"  # type: ignore[index]

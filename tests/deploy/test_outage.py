@@ -73,6 +73,7 @@ def test_database_outage_is_a_bounded_503_and_the_same_process_recovers(
         assert response.status_code == 503, where
         assert int(response.headers["Retry-After"]) >= 1, where
         assert "retry-later" in [action["rel"] for action in response.json().get("allowed_actions", [])], where
+        assert response.json()["code"] == "service_unavailable", where
     readyz, took = timed("GET", f"{server.base_url}/readyz")
     assert (readyz.status_code, "retry-after" in readyz.headers) == (503, True), readyz.text
     assert took < REQUEST_BUDGET

@@ -42,6 +42,7 @@ async def test_creations_over_the_budget_get_429_with_retry_after(
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     body = refused.json()
     assert our_schemas.errors("ErrorResponse", body) == []
+    assert body["code"] == "rate_limited"
     assert body["allowed_actions"][0]["rel"] == "retry-later"
     assert body["retry_after_seconds"] == int(refused.headers["retry-after"])
 

@@ -21,29 +21,47 @@ async def chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "kwargs", "status"),
+    ("method", "path", "kwargs", "status", "code"),
     [
-        pytest.param("POST", CHAT, {"content": b"{", "headers": JSON}, 400, id="malformed json"),
-        pytest.param("POST", CHAT, {"content": b'{"locale": "\xff"}', "headers": JSON}, 400, id="not utf-8"),
-        pytest.param("POST", CHAT, {"json": {"locale": 5}}, 400, id="schema violation"),
-        pytest.param("POST", CHAT, {"json": ["uk-UA"]}, 400, id="array body"),
-        pytest.param("POST", CHAT, {"json": {"locale": "x" * 129}}, 400, id="locale too long"),
+        pytest.param("POST", CHAT, {"content": b"{", "headers": JSON}, 400, "invalid_request", id="malformed json"),
         pytest.param(
-            "POST", CHAT, {"content": b"locale=uk", "headers": {"content-type": "text/plain"}}, 415, id="media"
+            "POST", CHAT, {"content": b'{"locale": "\xff"}', "headers": JSON}, 400, "invalid_request", id="not utf-8"
         ),
-        pytest.param("POST", CHAT, {"content": b"x" * 70_000, "headers": JSON}, 413, id="declared too large"),
-        pytest.param("PUT", CHAT, {}, 405, id="wrong method"),
-        pytest.param("POST", "/v1/nowhere", {}, 404, id="unknown route"),
+        pytest.param("POST", CHAT, {"json": {"locale": 5}}, 400, "invalid_request", id="schema violation"),
+        pytest.param("POST", CHAT, {"json": ["uk-UA"]}, 400, "invalid_request", id="array body"),
+        pytest.param("POST", CHAT, {"json": {"locale": "x" * 129}}, 400, "invalid_request", id="locale too long"),
+        pytest.param(
+            "POST",
+            CHAT,
+            {"content": b"locale=uk", "headers": {"content-type": "text/plain"}},
+            415,
+            "unsupported_media_type",
+            id="media",
+        ),
+        pytest.param(
+            "POST", CHAT, {"content": b"x" * 70_000, "headers": JSON}, 413, "payload_too_large", id="declared too large"
+        ),
+        pytest.param("PUT", CHAT, {}, 405, "method_not_allowed", id="wrong method"),
+        pytest.param("POST", "/v1/nowhere", {}, 404, "not_found", id="unknown route"),
+        pytest.param("GET", "/v1/sessions/session_" + "0" * 32, {}, 404, "not_found", id="no such session"),
+        pytest.param("GET", "/v1/sessions/nope", {}, 400, "invalid_request", id="malformed session id"),
     ],
 )
 async def test_framework_errors_use_the_contract_error_body(
-    client: httpx.AsyncClient, our_schemas: ContractSchemas, method: str, path: str, kwargs: dict[str, Any], status: int
+    client: httpx.AsyncClient,
+    our_schemas: ContractSchemas,
+    method: str,
+    path: str,
+    kwargs: dict[str, Any],
+    status: int,
+    code: str,
 ) -> None:
     response = await client.request(method, path, **kwargs)
 
     assert response.status_code == status
     assert response.headers["content-type"] == "application/json"
     assert our_schemas.errors("ErrorResponse", response.json()) == []
+    assert response.json()["code"] == code
     assert response.headers["x-request-id"]
 
 

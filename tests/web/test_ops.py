@@ -14,6 +14,7 @@ from tests.fixtures.contract import ContractSchemas
 
 pytestmark = pytest.mark.anyio
 CHAT = "/v1/sessions/chat"
+JSON_TYPE = "application/json"
 
 
 async def test_healthz_says_alive(client: httpx.AsyncClient) -> None:
@@ -74,7 +75,7 @@ async def test_a_500_carries_a_request_id_and_nothing_else(
         response = await client.post(CHAT, headers={"X-Request-Id": "req-500"})
 
     assert response.status_code == 500
-    assert response.json() == {"error": "Internal server error.", "request_id": "req-500"}
+    assert response.json() == {"error": "Internal server error.", "code": "internal_error", "request_id": "req-500"}
     assert our_schemas.errors("ErrorResponse", response.json()) == []
     assert "secret internal detail" in caplog.text  # the details go to the log only
 
@@ -88,6 +89,10 @@ async def test_credentials_never_reach_the_log(
         await keys_client.post(CHAT, headers=caller.key_headers())
         await keys_client.post(CHAT, headers=caller.bearer_headers())
         await keys_client.post(CHAT, headers={"Authorization": caller.api_key + "x"})
+        await keys_client.post(CHAT, headers={"Cookie": f"access_token={caller.token}", "Content-Type": JSON_TYPE})
+        await keys_client.post(
+            CHAT, headers={"Cookie": f"access_token={caller.api_key}", "Origin": "https://x.example"}
+        )
 
     assert caplog.records  # the requests were logged
     assert caller.api_key not in caplog.text

@@ -1,6 +1,9 @@
-"""Who is calling: the Authorization header's credential (an API key or an HS256 JWT) to an Identity.
+"""Who is calling, and may they ask for what they ask: the request's credential (the Authorization
+header's API key or HS256 JWT, else the web UI's login cookie with a JWT) to an Identity, and the
+organization a caller names checked against it.
 
-Every failure is the same Unauthorized: the answer never says which keys exist or why one failed.
+Every credential failure is the same Unauthorized: the answer never says which keys exist or why one
+failed. These are the decision rules only; reading them from the request is the web layer's.
 """
 
 from __future__ import annotations
@@ -8,12 +11,14 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
+from global_chat import ids
 from global_chat.accounts.credentials import API_KEY_PREFIX, InvalidToken, hash_api_key, verify_token
 from global_chat.accounts.service import AccountService
 from global_chat.clock import Clock, utc_now
-from global_chat.errors import Unauthorized
+from global_chat.errors import InvalidRequest, OrganizationMismatch, Unauthorized
 from global_chat.identity import ANONYMOUS, Identity
 from global_chat.settings import AuthMode, Settings
 
@@ -46,6 +51,29 @@ class ApiKeyCache:
             self._entries.popitem(last=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Authentication:
+    identity: Identity
+    by_cookie: bool
+    """Established by the login cookie, which a browser also attaches to requests that pages of other
+    sites make: the web layer then checks where the request comes from (web/cross_site.py)."""
+
+
+def check_organization(identity: Identity, named: str, *, selector: str) -> None:
+    """A caller that names an organization (`selector`: where, for the messages) must name the credential's
+    own: the credential alone decides whose data is served, and a request meant for another organization
+    is refused rather than answered for this one. Not an organization id: a 400."""
+    requested = ids.parse_id(ids.ORGANIZATION, named)
+    if requested is None:
+        raise InvalidRequest(f"{selector} is not an organization id (org_ followed by 32 lower-case hex digits)")
+    if requested != identity.organization_id:
+        raise OrganizationMismatch(
+            selector=selector,
+            requested=named,
+            credential_organization=ids.format_id(ids.ORGANIZATION, identity.organization_id),
+        )
+
+
 class Authenticator:
     def __init__(self, settings: Settings, accounts: AccountService, clock: Clock = utc_now) -> None:
         self.mode = settings.auth_mode
@@ -53,6 +81,19 @@ class Authenticator:
         self._accounts = accounts
         self._clock = clock
         self.cache = ApiKeyCache(settings.api_key_cache_seconds, settings.api_key_cache_size)
+
+    async def authenticate_request(self, authorization: str | None, cookie_token: str | None) -> Authentication:
+        """The Authorization header when it is sent, whatever it holds (a bad one is a 401, never a fall-back
+        to the cookie); without it, the login cookie's token (`cookie_token`, None when absent)."""
+        if authorization is None and cookie_token is not None and self.mode is not AuthMode.NONE:
+            return Authentication(self.authenticate_cookie(cookie_token), by_cookie=True)
+        return Authentication(await self.authenticate(authorization), by_cookie=False)
+
+    def authenticate_cookie(self, token: str) -> Identity:
+        """The login cookie carries a JWT and nothing else: an API key there is refused like any invalid
+        token, without a look-up (keys belong to programs, which send the Authorization header; a key in a
+        cookie would travel with every request a browser makes, other sites' included)."""
+        return self._bearer(token.strip())
 
     async def authenticate(self, authorization: str | None) -> Identity:
         """`Bearer <JWT>`, `ApiKey <key>` or the bare key (as the Everruns SDK sends it)."""

@@ -36,6 +36,7 @@ def present_session(session: StoredSession, owner: Identity, links: SessionLinks
         tools=[],
         initial_files=[],
         active_schedule_count=0,
+        parallel_tool_calls=None,  # no preference stored: the provider's default (left off the wire)
         created_at=session.created_at,
         updated_at=session.updated_at,
         self_url=links.self_url(session_id),

@@ -4,6 +4,7 @@ hierarchy (global_chat.errors) and is rendered by its one renderer as the contra
 
 - a request the contract refuses (Connexion's 400/415, a body the generated model refuses) -> 400/415
 - Starlette's routing: an unknown route -> 404, a method the path does not serve -> 405 with Allow
+- Connexion's security refusals -> 401 (with the challenge) or 403
 - the database cannot be reached (storage.database.is_unavailable) -> 503 with Retry-After
 - anything else is a bug of ours -> 500 with the request id; the details go to the log only
 """
@@ -20,10 +21,12 @@ from starlette.exceptions import HTTPException
 from global_chat.errors import (
     DatabaseUnavailable,
     DomainError,
+    Forbidden,
     InternalError,
     InvalidRequest,
     MethodNotAllowed,
     RateLimited,
+    RequestRefused,
     RouteNotFound,
     Unauthorized,
     UnsupportedMediaType,
@@ -55,13 +58,13 @@ def as_domain_error(exc: Exception, *, db_retry_after: int) -> DomainError:
         return RouteNotFound()
     if isinstance(exc, ProblemException) and exc.status == 401:
         return Unauthorized()
+    if isinstance(exc, ProblemException) and exc.status == 403:
+        return Forbidden()
     if is_unavailable(exc):
         return DatabaseUnavailable(retry_after=db_retry_after)
     status = exc.status_code if isinstance(exc, HTTPException) else getattr(exc, "status", None)
     if isinstance(status, int) and 400 <= status < 500:  # any other refusal of the framework's
-        error = DomainError(str(getattr(exc, "detail", None) or "Request rejected."))
-        error.status = status
-        return error
+        return RequestRefused(str(getattr(exc, "detail", None) or "Request rejected."), status=status)
     return InternalError()
 
 

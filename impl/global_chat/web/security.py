@@ -1,6 +1,14 @@
 """Credentials, through Connexion's `security_map`: the handlers of the contract's schemes (ApiKeyAuth,
-BearerAuth) ask our Authenticator, which reads the Authorization header once per request (both schemes
-read the same header and share its answer)."""
+BearerAuth, CookieAuth) read what the request carries and ask the account layer's rules
+(accounts/authentication.py), once per request: every scheme shares the one decision.
+
+The decision, in order (the first that fails is the answer):
+1. the credential: the Authorization header when it is sent, else the `access_token` cookie (JWTs only) -> 401
+2. a request authenticated by the cookie that changes something must come from the web UI
+   (web/cross_site.py) -> 403 `forbidden`
+3. the organization the caller names (`X-Org-Id`, else the `everruns_org` cookie) must be the
+   credential's -> 403 `organization_mismatch` (400 when it is not an organization id)
+"""
 
 from __future__ import annotations
 
@@ -10,15 +18,42 @@ from typing import Any
 from connexion.lifecycle import ConnexionRequest
 from connexion.security import AbstractSecurityHandler
 
-from global_chat.accounts.authentication import Authenticator
+from global_chat.accounts.authentication import Authenticator, check_organization
 from global_chat.errors import DomainError
+from global_chat.identity import Identity
 from global_chat.web.context import IDENTITY_SCOPE_KEY
+from global_chat.web.cross_site import CrossSitePolicy
 
 TokenInfo = dict[str, Any]
 
+ACCESS_TOKEN_COOKIE = "access_token"  # noqa: S105 - the cookie's name, not a secret
+"""The web UI's login (the contract's CookieAuth)."""
+ORGANIZATION_HEADER = "X-Org-Id"
+ORGANIZATION_COOKIE = "everruns_org"
 
-def security_map(authenticator: Authenticator) -> dict[str, type[AbstractSecurityHandler]]:
-    """Handler classes for Connexion's `security_map` (by scheme type), bound to `authenticator`."""
+
+def security_map(authenticator: Authenticator, cross_site: CrossSitePolicy) -> dict[str, type[AbstractSecurityHandler]]:
+    """Handler classes for Connexion's `security_map` (by scheme type: the cookie scheme is an `apiKey` one
+    too), bound to `authenticator` and the cross-site rule of cookie logins."""
+
+    async def decide(request: ConnexionRequest) -> Identity:
+        headers, cookies = request.headers, request.cookies
+        authentication = await authenticator.authenticate_request(
+            headers.get("authorization"), cookies.get(ACCESS_TOKEN_COOKIE)
+        )
+        if authentication.by_cookie:
+            cross_site.check(
+                request.scope["method"],
+                origin=headers.get("origin"),
+                referer=headers.get("referer"),
+                content_type=headers.get("content-type"),
+            )
+        named, selector = headers.get(ORGANIZATION_HEADER), ORGANIZATION_HEADER
+        if named is None:
+            named, selector = cookies.get(ORGANIZATION_COOKIE), f"The {ORGANIZATION_COOKIE} cookie"
+        if named is not None:
+            check_organization(authentication.identity, named, selector=selector)
+        return authentication.identity
 
     class ContractSecurityHandler(AbstractSecurityHandler):  # type: ignore[misc]
         def get_fn(
@@ -29,7 +64,7 @@ def security_map(authenticator: Authenticator) -> dict[str, type[AbstractSecurit
                 outcome = scope.get(IDENTITY_SCOPE_KEY)
                 if outcome is None:  # first of the schemes: decide once for the request
                     try:
-                        outcome = await authenticator.authenticate(request.headers.get("authorization"))
+                        outcome = await decide(request)
                     except DomainError as exc:  # refused, or the key store is unreachable
                         outcome = exc
                     scope[IDENTITY_SCOPE_KEY] = outcome

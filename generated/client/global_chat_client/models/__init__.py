@@ -9,6 +9,7 @@ from .client_side_tool import ClientSideTool
 from .client_side_tool_definition import ClientSideToolDefinition
 from .client_side_tool_definition_type import ClientSideToolDefinitionType
 from .deferrable_policy import DeferrablePolicy
+from .error_code import ErrorCode
 from .error_response import ErrorResponse
 from .get_or_create_chat_session_request import GetOrCreateChatSessionRequest
 from .initial_file import InitialFile
@@ -43,6 +44,7 @@ __all__ = (
     "ClientSideToolDefinition",
     "ClientSideToolDefinitionType",
     "DeferrablePolicy",
+    "ErrorCode",
     "ErrorResponse",
     "GetOrCreateChatSessionRequest",
     "InitialFile",

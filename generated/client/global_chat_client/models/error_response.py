@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.error_code import ErrorCode
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,15 +18,37 @@ T = TypeVar("T", bound="ErrorResponse")
 
 @_attrs_define
 class ErrorResponse:
-    """The one error body of this API. `error` is a human- and agent-readable message;
-    `allowed_actions` carries error-recovery links (`retry`, `retry-later`, ...).
+    """The one error body of this API. `error` is a human- and agent-readable message, `code` what kind of
+    error it is for programs (always present in this server's answers), and `allowed_actions` carries
+    error-recovery links (`retry`, `retry-later`, ...).
 
         Example:
-            {'error': 'Invalid locale: not a BCP 47 language tag.', 'allowed_actions': [{'rel': 'retry', 'operation_id':
-                'get_or_create_chat_session', 'hint': 'Send a BCP 47 locale such as "uk-UA", or omit it.'}]}
+            {'error': 'Invalid locale: not a BCP 47 language tag.', 'code': 'invalid_locale', 'allowed_actions': [{'rel':
+                'retry', 'operation_id': 'get_or_create_chat_session', 'hint': 'Send a BCP 47 locale such as "uk-UA", or omit
+                it.'}]}
 
         Attributes:
             error (str): What went wrong, in one sentence. Example: Invalid locale: not a BCP 47 language tag..
+            code (ErrorCode | Unset): What kind of error this is, for programs (`error` is the message for people). A closed
+                vocabulary:
+                a value outside it would be a breaking change of this contract.
+
+                - `invalid_request` (400): the request does not match the contract (body, parameters, encoding), or
+                  the framework refused it for another reason of the client's
+                - `invalid_locale` (400): `locale` is not a well-formed BCP 47 language tag
+                - `unauthorized` (401): credentials are missing, malformed, unknown, expired or revoked
+                - `forbidden` (403): the credentials are valid but the request is refused: a request authenticated by
+                  the `access_token` cookie that does not come from the web UI's origin
+                - `organization_mismatch` (403): `X-Org-Id` (or the `everruns_org` cookie) names another organization
+                  than the credential's
+                - `not_found` (404): no such session for the caller, or no such resource
+                - `method_not_allowed` (405): the path does not serve this method (the `Allow` header names those it does)
+                - `payload_too_large` (413): the request body is larger than the server accepts
+                - `unsupported_media_type` (415): the request body is not `application/json`
+                - `rate_limited` (429): over the organization's session-creation budget; retry after `retry_after_seconds`
+                - `internal_error` (500): a bug of the server's; quote `request_id` when reporting it
+                - `service_unavailable` (503): the database is unreachable or the server is shutting down; retry later
+                 Example: rate_limited.
             allowed_actions (list[AllowedAction] | Unset): Error-recovery actions the caller can take next. Omitted when
                 there is none.
             retry_after_seconds (int | None | Unset): Seconds to wait before retrying; mirrors the `Retry-After` header on
@@ -35,6 +58,7 @@ class ErrorResponse:
     """
 
     error: str
+    code: ErrorCode | Unset = UNSET
     allowed_actions: list[AllowedAction] | Unset = UNSET
     retry_after_seconds: int | None | Unset = UNSET
     request_id: None | str | Unset = UNSET
@@ -42,6 +66,10 @@ class ErrorResponse:
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error
+
+        code: str | Unset = UNSET
+        if not isinstance(self.code, Unset):
+            code = self.code.value
 
         allowed_actions: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.allowed_actions, Unset):
@@ -69,6 +97,8 @@ class ErrorResponse:
                 "error": error,
             }
         )
+        if code is not UNSET:
+            field_dict["code"] = code
         if allowed_actions is not UNSET:
             field_dict["allowed_actions"] = allowed_actions
         if retry_after_seconds is not UNSET:
@@ -84,6 +114,13 @@ class ErrorResponse:
 
         d = dict(src_dict)
         error = d.pop("error")
+
+        _code = d.pop("code", UNSET)
+        code: ErrorCode | Unset
+        if isinstance(_code, Unset):
+            code = UNSET
+        else:
+            code = ErrorCode(_code)
 
         _allowed_actions = d.pop("allowed_actions", UNSET)
         allowed_actions: list[AllowedAction] | Unset = UNSET
@@ -114,6 +151,7 @@ class ErrorResponse:
 
         error_response = cls(
             error=error,
+            code=code,
             allowed_actions=allowed_actions,
             retry_after_seconds=retry_after_seconds,
             request_id=request_id,

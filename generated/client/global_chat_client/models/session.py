@@ -101,8 +101,14 @@ class Session:
             output_preview (None | str | Unset): Preview text from the last assistant response (truncated). Example: Here is
                 a Q3 plan covering the three pillars we discussed....
             owner (None | PrincipalSummary | Unset): Owning principal summary.
+            parallel_tool_calls (bool | None | Unset): Request-level parallel tool calling preference (EVE-598).
+
+                `None` (default) preserves provider defaults. `Some(true)` signals the provider that parallel
+                tool calls are wanted; `Some(false)` requests at most one tool call per turn and forces serial
+                execution. Merged across harness/agent/session layers (overlay wins).
+                 Example: True.
             parent_session_id (None | str | Unset): Parent session that spawned this subagent. NULL for top-level sessions.
-                Example: session_01933b5a000070008000000000000002.
+                Used as the nesting guard in spawn_subagent. Example: session_01933b5a000070008000000000000002.
             preview (None | str | Unset): Preview text from the first user message (truncated). Example: Help me draft the
                 Q3 marketing plan.
             resolved_owner_user_id (None | Unset | UUID): Denormalized effective human owner of the owning principal
@@ -152,6 +158,7 @@ class Session:
     network_access: NetworkAccessList | None | Unset = UNSET
     output_preview: None | str | Unset = UNSET
     owner: None | PrincipalSummary | Unset = UNSET
+    parallel_tool_calls: bool | None | Unset = UNSET
     parent_session_id: None | str | Unset = UNSET
     preview: None | str | Unset = UNSET
     resolved_owner_user_id: None | Unset | UUID = UNSET
@@ -320,6 +327,12 @@ class Session:
         else:
             owner = self.owner
 
+        parallel_tool_calls: bool | None | Unset
+        if isinstance(self.parallel_tool_calls, Unset):
+            parallel_tool_calls = UNSET
+        else:
+            parallel_tool_calls = self.parallel_tool_calls
+
         parent_session_id: None | str | Unset
         if isinstance(self.parent_session_id, Unset):
             parent_session_id = UNSET
@@ -458,6 +471,8 @@ class Session:
             field_dict["output_preview"] = output_preview
         if owner is not UNSET:
             field_dict["owner"] = owner
+        if parallel_tool_calls is not UNSET:
+            field_dict["parallel_tool_calls"] = parallel_tool_calls
         if parent_session_id is not UNSET:
             field_dict["parent_session_id"] = parent_session_id
         if preview is not UNSET:
@@ -734,6 +749,15 @@ class Session:
 
         owner = _parse_owner(d.pop("owner", UNSET))
 
+        def _parse_parallel_tool_calls(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        parallel_tool_calls = _parse_parallel_tool_calls(d.pop("parallel_tool_calls", UNSET))
+
         def _parse_parent_session_id(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -912,6 +936,7 @@ class Session:
             network_access=network_access,
             output_preview=output_preview,
             owner=owner,
+            parallel_tool_calls=parallel_tool_calls,
             parent_session_id=parent_session_id,
             preview=preview,
             resolved_owner_user_id=resolved_owner_user_id,

@@ -1,0 +1,94 @@
+"""CORS for the web UI's origins, with credentials (web/cors.py): preflights answered without credentials,
+CORS headers on every answer the UI reads (errors included), nothing for other origins."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from starlette.middleware.cors import CORSMiddleware
+
+from global_chat.app import create_app
+from global_chat.settings import Settings
+from tests.fixtures.accounts import JWT_SECRET
+from tests.fixtures.app import UI_BASE_URL
+from tests.fixtures.contract import ContractSchemas
+
+pytestmark = pytest.mark.anyio
+CHAT = "/v1/sessions/chat"
+PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-org-id"}
+
+
+async def test_a_preflight_from_the_ui_is_approved_with_credentials(keys_client: httpx.AsyncClient) -> None:
+    response = await keys_client.options(CHAT, headers={"Origin": UI_BASE_URL, **PREFLIGHT})
+
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == UI_BASE_URL
+    assert response.headers["access-control-allow-credentials"] == "true"
+    assert "POST" in response.headers["access-control-allow-methods"]
+    assert "X-Org-Id" in response.headers["access-control-allow-headers"]
+
+
+@pytest.mark.parametrize(
+    ("origin", "extra"),
+    [
+        pytest.param("https://evil.example", {}, id="another origin"),
+        pytest.param(UI_BASE_URL, {"Access-Control-Request-Headers": "x-something-else"}, id="a header not allowed"),
+    ],
+)
+async def test_a_preflight_not_approved_is_answered_as_any_options_request(
+    keys_client: httpx.AsyncClient, our_schemas: ContractSchemas, origin: str, extra: dict[str, str]
+) -> None:
+    response = await keys_client.options(CHAT, headers={"Origin": origin, **PREFLIGHT, **extra})
+
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/json"
+    assert our_schemas.errors("ErrorResponse", response.json()) == []
+    assert "access-control-allow-methods" not in response.headers
+    if origin != UI_BASE_URL:
+        assert "access-control-allow-origin" not in response.headers
+
+
+async def test_answers_to_the_ui_errors_included_carry_the_cors_headers(keys_client: httpx.AsyncClient) -> None:
+    refused = await keys_client.post(CHAT, headers={"Origin": UI_BASE_URL})
+
+    assert refused.status_code == 401
+    assert refused.headers["access-control-allow-origin"] == UI_BASE_URL
+    assert refused.headers["access-control-allow-credentials"] == "true"
+    exposed = refused.headers["access-control-expose-headers"]
+    assert "X-Request-Id" in exposed and "Retry-After" in exposed
+
+
+async def test_other_origins_get_no_cors_headers(keys_client: httpx.AsyncClient) -> None:
+    response = await keys_client.post(CHAT, headers={"Origin": "https://evil.example"})
+
+    assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.fixture
+async def two_ui_client(make_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
+    settings = make_settings(
+        auth_mode="keys", jwt_secret=JWT_SECRET, ui_origins="https://app.example.test, http://localhost:3000"
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://t") as c:
+        yield c
+
+
+async def test_ui_origins_lists_every_origin_of_the_ui(two_ui_client: httpx.AsyncClient) -> None:
+    for origin in ("https://app.example.test", "http://localhost:3000"):
+        response = await two_ui_client.options(CHAT, headers={"Origin": origin, **PREFLIGHT})
+        assert response.headers["access-control-allow-origin"] == origin
+
+
+def test_the_starlette_interface_web_cors_relies_on() -> None:
+    """web/cors.py calls these two methods of Starlette's CORSMiddleware by name."""
+    assert list(inspect.signature(CORSMiddleware.preflight_response).parameters) == ["self", "request_headers"]
+    assert list(inspect.signature(CORSMiddleware.simple_response).parameters) == [
+        "self",
+        "scope",
+        "receive",
+        "send",
+        "request_headers",
+    ]
