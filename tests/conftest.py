@@ -33,6 +33,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "test_cli.py": ("process",),
     "test_readme.py": ("process",),
     "test_postgres_instance.py": ("postgres", "process"),
+    "hostile": ("hostile",),
 }
 
 

@@ -17,6 +17,7 @@ underscore name of Connexion's is used. What they buy, measured with `make bench
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import fastjsonschema
@@ -75,17 +76,48 @@ class JSONBody:
     @staticmethod
     def parse(raw: bytes, encoding: str) -> Any:
         """The JSON value of `raw` (None for no body). A missing or null body is judged by the schema
-        itself: the contract spells "nullable" as anyOf [..., null] (OpenAPI 3.0 has no null type)."""
+        itself: the contract spells "nullable" as anyOf [..., null] (OpenAPI 3.0 has no null type).
+
+        Every way the caller's bytes can fail to be JSON is the caller's mistake, whatever the
+        standard library calls it: an unknown charset (LookupError), a codec that refuses them
+        (UnicodeError of any kind: `undefined`, `punycode`, ...), an integer longer than Python
+        converts (ValueError, sys.get_int_max_str_digits()), nesting deeper than the parser
+        recurses (RecursionError); and what RFC 8259 / I-JSON (RFC 7493) exclude although Python's
+        parser takes it: NaN and Infinity, and strings with an unpaired surrogate, which no UTF-8
+        text (so no database, no response) can hold."""
         try:
             text = raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
+        except (ValueError, LookupError) as exc:  # UnicodeError is a ValueError
             raise InvalidRequest(f"the body is not valid {encoding} text") from exc
         if not text:
             return None
         try:
-            return json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+            value = json.loads(text, parse_constant=_refuse_constant)
+            surrogate = _has_unpaired_surrogate(value)
+        except (ValueError, RecursionError) as exc:  # json.JSONDecodeError is a ValueError
             raise InvalidRequest(f"the body is not valid JSON ({exc})") from exc
+        if surrogate:
+            raise InvalidRequest("the body is not valid JSON text: a string holds an unpaired UTF-16 surrogate")
+        return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _has_unpaired_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in `value` (keys included) holds a lone surrogate code point. A
+    valid pair (\\ud83d\\ude00) is joined into one code point by the parser, so only lone ones remain."""
+    if isinstance(value, str):
+        return not value.isascii() and _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_unpaired_surrogate(k) or _has_unpaired_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_unpaired_surrogate(item) for item in value)
+    return False
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 # --- request validation, worked out once per operation -----------------------------------------
