@@ -144,6 +144,13 @@ class ServiceUnavailable(DomainError):
         )
 
 
+class SingletonContended(ServiceUnavailable):
+    """The caller's global chat session was deleted (by the caller's own concurrent calls) each time it
+    was about to be returned: nothing is wrong with the service, a retry gets a session."""
+
+    message = "The global chat session was deleted while it was being fetched; retry."
+
+
 class DatabaseUnavailable(ServiceUnavailable):
     """The database cannot be reached (down, restarting, out of connections): a 503, never a 500."""
 
