@@ -76,12 +76,18 @@ def _sqlstate(exc: BaseException) -> str | None:
     return None
 
 
+# A statement's parameters (titles, tags, key hashes, ...) never go into an error's text, so never into
+# a log line: a failure logs the SQL with its placeholders only.
+HIDE_PARAMETERS = True
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.async_database_url)
     if url.get_backend_name() == "sqlite":
         ensure_sqlite_folder(settings)
         engine = create_async_engine(
             url,
+            hide_parameters=HIDE_PARAMETERS,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             # sqlite3's busy handler: a writer waits for the lock instead of failing at once.
@@ -98,6 +104,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         }
     return create_async_engine(
         url,
+        hide_parameters=HIDE_PARAMETERS,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         # No pre-ping (it would cost a round trip per request): a connection that died with the
@@ -156,6 +163,7 @@ def create_sqlite_reader(settings: Settings) -> Engine | None:
         return None
     engine = create_sync_engine(
         url.set(drivername="sqlite"),
+        hide_parameters=HIDE_PARAMETERS,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         # One event loop thread uses it, but test clients run apps on a thread of their own.
