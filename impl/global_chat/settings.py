@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     chat_create_rate_limit: int = Field(
         default=60, ge=0, description="Global chat sessions an organization may create per minute (0: unlimited)."
     )
+    chat_create_rate_limit_per_user: int = Field(
+        default=5,
+        ge=0,
+        description="Global chat sessions one user may create per minute in an organization (0: unlimited), so "
+        "that one user deleting and re-creating cannot spend the organization's budget.",
+    )
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)

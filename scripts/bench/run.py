@@ -278,6 +278,7 @@ def bench_settings(database_url: str, jwt_secret: str) -> Settings:
         auth_mode="keys",
         jwt_secret=jwt_secret,
         chat_create_rate_limit=0,
+        chat_create_rate_limit_per_user=0,
         log_level="WARNING",
     )
 
@@ -427,6 +428,7 @@ def server_env(backend: Backend, jwt_secret: str) -> dict[str, str]:
         JWT_SECRET=jwt_secret,
         RESPONSE_VALIDATION="false",  # the production default
         CHAT_CREATE_RATE_LIMIT="0",
+        CHAT_CREATE_RATE_LIMIT_PER_USER="0",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )

@@ -36,9 +36,18 @@ class ChatOutcome:
 
 
 class GlobalChatService:
-    def __init__(self, database: Database, *, create_rate_limit: int, metrics: Metrics, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        create_rate_limit: int,
+        create_rate_limit_per_user: int = 0,
+        metrics: Metrics,
+        clock: Clock = utc_now,
+    ) -> None:
         self._database = database
         self._create_rate_limit = create_rate_limit
+        self._create_rate_limit_per_user = create_rate_limit_per_user
         self._metrics = metrics
         self._clock = clock
 
@@ -121,13 +130,32 @@ class GlobalChatService:
         return await sessions.update(found.session.id, values)
 
     async def _charge_creation(self, sessions: SessionRepository, identity: Identity, now: datetime) -> None:
-        if self._create_rate_limit <= 0:
+        """Charge the creation to the organization's budget and to the user's own (so that one user who
+        deletes and re-creates cannot spend the whole organization's); RateLimited when either is spent.
+
+        The first charge of a window also deletes the windows that ended before the previous one, so
+        the table holds about two minutes of budgets, whatever the number of organizations and users.
+        """
+        limits = {
+            CREATE_BUDGET: self._create_rate_limit,
+            user_budget(identity.user_id): self._create_rate_limit_per_user,
+        }
+        limits = {bucket: limit for bucket, limit in limits.items() if limit > 0}
+        if not limits:
             return
         epoch = now.timestamp()
         window_start = int(epoch // WINDOW_SECONDS) * WINDOW_SECONDS
-        used = await sessions.charge_budget(identity.organization_id, CREATE_BUDGET, window_start)
-        if used > self._create_rate_limit:
+        used = await sessions.charge_budgets(identity.organization_id, list(limits), window_start)
+        if used[next(iter(limits))] == 1:
+            # Kept: the previous window too, for a process whose clock is a little behind ours.
+            await sessions.delete_budget_windows(before=window_start - WINDOW_SECONDS)
+        if any(used[bucket] > limit for bucket, limit in limits.items()):
             raise RateLimited(retry_after=max(1, math.ceil(window_start + WINDOW_SECONDS - epoch)))
+
+
+def user_budget(user_id: uuid.UUID) -> str:
+    """The bucket of one user's creations, beside the organization's (`CREATE_BUDGET`) in its rows."""
+    return f"{CREATE_BUDGET}:user:{user_id.hex}"
 
 
 class SessionService:
