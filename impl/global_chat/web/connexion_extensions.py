@@ -12,6 +12,8 @@ underscore name of Connexion's is used. What they buy, measured with `make bench
   runs the schema compiled to Python by `fastjsonschema`, and leaves the parsed body in the scope
   (`PARSED_BODY`) for the generated endpoint: read and parsed once.
 - The Swagger UI layer is consulted only for the docs' own paths.
+
+And one for safety: the routing layer never answers with a redirect built from the Host header.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.validators import VALIDATOR_MAP
+from starlette.routing import Mount, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from werkzeug.http import parse_options_header
 
@@ -193,6 +197,27 @@ class CompiledRequestValidationMiddleware(RequestValidationMiddleware):  # type:
     api_cls = CompiledRequestValidationAPI
 
 
+# --- routing: no redirect built from the Host header --------------------------------------------
+
+
+class NoRedirectRoutingMiddleware(RoutingMiddleware):  # type: ignore[misc]
+    """Connexion's routing, without Starlette's trailing-slash redirects: its Routers answer a path that
+    differs from a route by a trailing slash with a 307 whose Location is built from the request's Host
+    header (`POST /v1/sessions/chat/` with `Host: evil.example` -> `http://evil.example/...`), which a
+    cache in front would keep and serve to others. The contract has no trailing slashes: such a path is
+    unknown, and falls through to the 404 of the app's own router (the contract's error)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self.router.redirect_slashes = False
+
+    def add_api(self, specification: Any, base_path: str | None = None, arguments: Any = None, **kwargs: Any) -> None:
+        super().add_api(specification, base_path=base_path, arguments=arguments, **kwargs)
+        for route in self.router.routes:  # each API is mounted as a Router of its own
+            if isinstance(route, Mount) and isinstance(route.app, Router):
+                route.app.redirect_slashes = False
+
+
 # --- the Swagger UI, and the stack ------------------------------------------------------------
 
 
@@ -209,13 +234,16 @@ class DocsOnlySwaggerUIMiddleware(SwaggerUIMiddleware):  # type: ignore[misc]
 
 
 def connexion_middlewares(*, validate_responses: bool) -> list[Any]:
-    """Connexion's default stack, with request validation compiled per operation, the Swagger UI
-    layer consulted only for the docs' paths, no response-validation layer when responses are not
-    validated, and no ContextMiddleware: handlers get an explicit context, not context variables."""
+    """Connexion's default stack, with request validation compiled per operation, routing without
+    trailing-slash redirects, the Swagger UI layer consulted only for the docs' paths, no
+    response-validation layer when responses are not validated, and no ContextMiddleware: handlers
+    get an explicit context, not context variables."""
     chosen = []
     for middleware in ConnexionMiddleware.default_middlewares:
         if middleware is RequestValidationMiddleware:
             chosen.append(CompiledRequestValidationMiddleware)
+        elif middleware is RoutingMiddleware:
+            chosen.append(NoRedirectRoutingMiddleware)
         elif middleware is SwaggerUIMiddleware:
             chosen.append(DocsOnlySwaggerUIMiddleware)
         elif middleware is ContextMiddleware or (middleware is ResponseValidationMiddleware and not validate_responses):
