@@ -35,6 +35,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "test_postgres_instance.py": ("postgres", "process"),
     "hostile": ("hostile",),
     "hostile/test_restart.py": ("process",),
+    "hostile/test_server_bounds.py": ("process",),
 }
 
 

@@ -37,6 +37,8 @@ def _settings() -> Settings:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from global_chat.web.http_protocol import HTTP_PROTOCOL
+
     settings = _settings()
     try:
         settings.check_bind(args.host)
@@ -65,6 +67,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level.lower(),
             access_log=False,  # the service writes its own access log line, as JSON, with the request id
             timeout_graceful_shutdown=30,
+            # uvicorn's httptools protocol with bounds on the request head, slow clients and connections
+            http=HTTP_PROTOCOL,
+            timeout_keep_alive=settings.http_keep_alive_timeout,
+            ws="none",  # the API has no WebSocket: an Upgrade request is a plain HTTP request
         )
     return 0
 
