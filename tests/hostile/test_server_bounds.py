@@ -212,6 +212,19 @@ def test_what_the_parser_refuses_is_the_contracts_400(
     assert_contract_error(status, headers, body, our_schemas)
 
 
+def test_an_upgrade_request_is_plain_http_and_logs_nothing(server: Server) -> None:
+    """No WebSocket here: the request is served as HTTP, without a warning per request in the log."""
+    with connect(server) as connection:
+        connection.sendall(
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        status, _, _ = read_response(connection)
+
+    assert status == 200
+    assert "upgrade" not in server.log_path.read_text(errors="replace").lower()
+
+
 # -- connections --------------------------------------------------------------------------------------
 
 

@@ -47,6 +47,12 @@ def test_the_callbacks_overridden_and_what_they_do_upstream() -> None:
     assert "self.connections.add(self)" in source(HttpToolsProtocol.connection_made)
 
 
+def test_the_warning_an_upgrade_request_costs_is_one_method() -> None:
+    """The one underscore name overridden: uvicorn's warnings for an Upgrade header it cannot serve."""
+    assert "self._unsupported_upgrade_warning()" in source(HttpToolsProtocol.data_received)
+    assert "No supported WebSocket library" in source(HttpToolsProtocol._unsupported_upgrade_warning)
+
+
 def test_the_cycle_state_read_before_answering() -> None:
     init = source(RequestResponseCycle.__init__)
     assert "self.response_complete = False" in init

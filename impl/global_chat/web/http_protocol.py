@@ -18,9 +18,10 @@ subclass adds, per connection, in the order bytes arrive:
 - uvicorn's own answer to a request its parser refuses (a bad method, Content-Length, Transfer-Encoding,
   a NUL in a header, ...) is the contract's ErrorResponse (400), not text/plain.
 
-Idle kept-alive connections stay uvicorn's (`timeout_keep_alive`). Every answer here carries an
-X-Request-Id like the app's and closes the connection. The uvicorn names this relies on are pinned by
-tests/web/test_http_protocol.py.
+Idle kept-alive connections stay uvicorn's (`timeout_keep_alive`). With no WebSocket protocol (the API
+has none), a request with an Upgrade header is served as plain HTTP without uvicorn's two warnings.
+Every answer here carries an X-Request-Id like the app's and closes the connection. The uvicorn names
+this relies on are pinned by tests/web/test_http_protocol.py.
 """
 
 from __future__ import annotations
@@ -150,6 +151,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head, self._in_body = True, False
         self._cancel_body_timer()
         super().on_message_complete()
+
+    def _unsupported_upgrade_warning(self) -> None:
+        """uvicorn logs two warnings for every request with an Upgrade header when it has no WebSocket
+        protocol, one blaming a missing library: here there is none on purpose (`ws="none"`), and the
+        request is served as plain HTTP. Nothing to log (and no log lines for a client to multiply)."""
 
     # -- answers ---------------------------------------------------------------------------------------
 
