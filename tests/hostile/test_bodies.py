@@ -133,34 +133,38 @@ async def test_hostile_bodies_get_a_contract_answer_never_a_5xx(
     assert (await client.get(session_url)).status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("body", "content_type"),
-    [
-        pytest.param(b'{"title": ' + b"1" * 4301 + b"}", "application/json", id="integer past the int-string limit"),
-        pytest.param(b'{"title": NaN}', "application/json", id="NaN"),
-        pytest.param(b'{"title": -Infinity}', "application/json", id="Infinity"),
-        pytest.param(b'{"title": "x"}', "application/json; charset=undefined", id="charset undefined"),
-        pytest.param(b'{"title": "x"}', "application/json; charset=punycode", id="charset punycode"),
-        pytest.param(b'{"title": "x"}', "application/json; charset=rot13", id="charset not a text encoding"),
-        pytest.param(b'{"title": "\\ud800"}', "application/json", id="lone surrogate in title"),
-        pytest.param(b'{"tags": ["\\udfff"]}', "application/json", id="lone surrogate in a tag"),
-        pytest.param(b'{"\\ud800": 1}', "application/json", id="lone surrogate in a key"),
-        pytest.param('{"title": "\ud800"}'.encode("utf-8", "surrogatepass"), "application/json", id="raw surrogate"),
-        pytest.param(b'{"title": "a\\u0000b"}', "application/json", id="NUL in title"),
-        pytest.param(b'{"tags": ["\\u0000"]}', "application/json", id="NUL in a tag"),
-        pytest.param(b"[" * 60_000, "application/json", id="nesting past the parser's recursion"),
-    ],
-)
+# (what, body, content type): each a 400 on both stores, leaving the session as it was
+UNSTORABLE = [
+    ("integer past the int-string limit", b'{"title": ' + b"1" * 4301 + b"}", "application/json"),
+    ("NaN", b'{"title": NaN}', "application/json"),
+    ("Infinity", b'{"title": -Infinity}', "application/json"),
+    ("charset undefined", b'{"title": "x"}', "application/json; charset=undefined"),
+    ("charset punycode", b'{"title": "x"}', "application/json; charset=punycode"),
+    ("charset not a text encoding", b'{"title": "x"}', "application/json; charset=rot13"),
+    ("lone surrogate in title", b'{"title": "\\ud800"}', "application/json"),
+    ("lone surrogate in a tag", b'{"tags": ["\\udfff"]}', "application/json"),
+    ("lone surrogate in a key", b'{"\\ud800": 1}', "application/json"),
+    ("raw surrogate", '{"title": "\ud800"}'.encode("utf-8", "surrogatepass"), "application/json"),
+    ("NUL in title", b'{"title": "a\\u0000b"}', "application/json"),
+    ("NUL in a tag", b'{"tags": ["\\u0000"]}', "application/json"),
+    ("nesting past the parser's recursion", b"[" * 60_000, "application/json"),
+]
+
+
 async def test_values_no_store_can_hold_are_a_400_on_both_stores(
-    client: httpx.AsyncClient, session_url: str, our_schemas: ContractSchemas, body: bytes, content_type: str
+    client: httpx.AsyncClient, session_url: str, our_schemas: ContractSchemas
 ) -> None:
     before = (await client.get(session_url)).json()
+    wrong = {}
 
-    response = await client.patch(session_url, content=body, headers={"content-type": content_type})
+    for what, body, content_type in UNSTORABLE:
+        response = await client.patch(session_url, content=body, headers={"content-type": content_type})
+        if response.status_code != 400 or response.json().get("allowed_actions", [{}])[0].get("rel") != "retry":
+            wrong[what] = (response.status_code, response.text[:200])
+        else:
+            assert_contract_answer(response, our_schemas)
 
-    assert response.status_code == 400, response.text
-    assert_contract_answer(response, our_schemas)
-    assert response.json()["allowed_actions"][0]["rel"] == "retry"
+    assert wrong == {}
     assert (await client.get(session_url)).json() == before
 
 
