@@ -1,9 +1,11 @@
-"""Hostile headers and query strings, on both stores, with credentials required (AUTH_MODE=keys): whatever
-a caller sends in them, the answer is a 2xx or the contract's error, never a 5xx, and a refused credential
-is always the same 401 with its challenge. (What the HTTP parser itself refuses is checked on a real
-server in tests/hostile/test_server_bounds.py; in process, any bytes reach the app.)"""
+"""Hostile headers, query strings and session ids, on both stores, with credentials required (AUTH_MODE=keys):
+whatever a caller sends in them, the answer is a 2xx or the contract's error, never a 5xx, and a refused
+credential is always the same 401 with its challenge. (What the HTTP parser itself refuses is checked on a
+real server in tests/hostile/test_server_bounds.py; in process, any bytes reach the app.)"""
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -105,3 +107,25 @@ async def test_hostile_headers_get_a_contract_answer_never_a_5xx(
         assert response.headers["x-request-id"]
     if response.status_code == 401:
         assert response.headers["www-authenticate"] == AUTH_CHALLENGE
+
+
+@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    segment=st.one_of(
+        st.text(max_size=80),
+        st.sampled_from(["session_" + "0" * 31 + "g", "session_" + "f" * 33, "%ff%fe", "%00", "..", "session_%00"]),
+    ),
+    method=st.sampled_from(["GET", "PATCH", "DELETE", "PUT"]),
+)
+async def test_hostile_session_ids_get_a_contract_answer_never_a_5xx(
+    keys_client: httpx.AsyncClient, caller: Caller, our_schemas: ContractSchemas, segment: str, method: str
+) -> None:
+    path = "/v1/sessions/" + quote(segment, safe="%") + ("/pin" if method == "PUT" else "")
+
+    response = await keys_client.request(
+        method, path, headers=caller.key_headers(), json={"title": "x"} if method == "PATCH" else None
+    )
+
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert our_schemas.errors("ErrorResponse", response.json()) == []
