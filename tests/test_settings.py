@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from global_chat.settings import AuthMode, Settings, SettingsError
@@ -38,3 +40,11 @@ def test_anonymous_mode_on_a_public_address_can_be_forced() -> None:
 def test_base_urls_must_be_absolute() -> None:
     with pytest.raises(ValueError, match="absolute"):
         make(api_base_url="/v1")
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+    undocumented = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in readme]
+
+    assert undocumented == []
