@@ -65,6 +65,7 @@ def main() -> int:
             "RESPONSE_VALIDATION": "true",
             "API_KEY_CACHE_SECONDS": "0",
             "CHAT_CREATE_RATE_LIMIT": "0",
+            "CHAT_CREATE_RATE_LIMIT_PER_USER": "0",
             "LOG_LEVEL": "WARNING",
         }
         log("migrating a fresh SQLite database and making an API key")

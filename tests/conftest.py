@@ -23,7 +23,7 @@ settings.load_profile("suite")
 
 TESTS = Path(__file__).resolve().parent
 POSTGRES_FIXTURES = {"postgres", "postgres_url", "postgres_server", "private_postgres"}
-# test modules (or folders) -> the markers of every test in them
+# test modules (or folders), by their path under tests/ -> the markers of every test in them
 FAMILIES: dict[str, tuple[str, ...]] = {
     "deploy": ("deploy", "process"),
     "bench": ("bench",),
@@ -34,13 +34,17 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "test_readme.py": ("process",),
     "test_typescript_client.py": ("process",),
     "test_postgres_instance.py": ("postgres", "process"),
+    "hostile": ("hostile",),
+    "hostile/test_restart.py": ("process",),
+    "hostile/test_server_bounds.py": ("process",),
 }
 
 
 def markers_of(item: pytest.Item) -> set[str]:
     found: set[str] = set()
-    first = Path(str(item.path)).relative_to(TESTS).parts[0]
-    found.update(FAMILIES.get(first, ()))
+    relative = Path(str(item.path)).relative_to(TESTS)
+    found.update(FAMILIES.get(relative.parts[0], ()))
+    found.update(FAMILIES.get(relative.as_posix(), ()))
     callspec = getattr(item, "callspec", None)
     uses_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
     if uses_postgres or POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):

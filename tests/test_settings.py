@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from global_chat.settings import AuthMode, Settings, SettingsError
@@ -59,3 +61,11 @@ def test_a_ui_origin_must_be_exactly_an_origin(monkeypatch: pytest.MonkeyPatch, 
 
     with pytest.raises(ValueError, match="is not an origin"):
         Settings(_env_file=None)
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+    undocumented = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in readme]
+
+    assert undocumented == []

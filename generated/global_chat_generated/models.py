@@ -30,7 +30,7 @@ class GetOrCreateChatSessionRequest(BaseModel):
 
 
 class Tag(RootModel[str]):
-    root: Annotated[str, Field(max_length=100, min_length=1)]
+    root: Annotated[str, Field(max_length=100, min_length=1, pattern="^[^\\u0000]*$")]
 
 
 class UpdateSessionRequest(BaseModel):
@@ -41,9 +41,17 @@ class UpdateSessionRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: Annotated[str | None, Field(examples=["Planning chat"], max_length=500, min_length=1)] = None
+    title: Annotated[
+        str | None,
+        Field(
+            examples=["Planning chat"],
+            max_length=500,
+            min_length=1,
+            pattern="^[^\\u0000]*$",
+        ),
+    ] = None
     """
-    Human-readable title for the session.
+    Human-readable title for the session (any text but U+0000, which no database stores).
     """
     locale: Annotated[
         str | None,
@@ -58,8 +66,8 @@ class UpdateSessionRequest(BaseModel):
     """
     tags: Annotated[list[Tag] | None, Field(examples=[["planning"]], max_length=50)] = None
     """
-    The session's tags, replacing the current ones. On the global chat session the markers
-    `global-chat` and `user:<uuid>` are always kept.
+    The session's tags, replacing the current ones; any text but U+0000.
+    On the global chat session the markers `global-chat` and `user:<uuid>` are always kept.
 
     """
 

@@ -122,7 +122,7 @@ export interface components {
          */
         UpdateSessionRequest: {
             /**
-             * @description Human-readable title for the session.
+             * @description Human-readable title for the session (any text but U+0000, which no database stores).
              * @example Planning chat
              */
             title?: string;
@@ -132,8 +132,8 @@ export interface components {
              */
             locale?: string | null;
             /**
-             * @description The session's tags, replacing the current ones. On the global chat session the markers
-             *     `global-chat` and `user:<uuid>` are always kept.
+             * @description The session's tags, replacing the current ones; any text but U+0000.
+             *     On the global chat session the markers `global-chat` and `user:<uuid>` are always kept.
              * @example [
              *       "planning"
              *     ]

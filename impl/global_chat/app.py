@@ -76,7 +76,11 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
         accounts=accounts,
         authenticator=Authenticator(settings, accounts, clock=clock),
         global_chat=GlobalChatService(
-            database, create_rate_limit=settings.chat_create_rate_limit, metrics=metrics, clock=clock
+            database,
+            create_rate_limit=settings.chat_create_rate_limit,
+            create_rate_limit_per_user=settings.chat_create_rate_limit_per_user,
+            metrics=metrics,
+            clock=clock,
         ),
         sessions=SessionService(database, clock=clock),
         links=SessionLinks(

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
-import tempfile
 import uuid
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,7 +20,7 @@ from global_chat import ids
 from global_chat.accounts.credentials import TokenClaims, issue_token
 from global_chat.accounts.service import AccountService, AdminError
 from global_chat.clock import utc_now
-from global_chat.metrics import MULTIPROCESS_ENV
+from global_chat.metrics import multiprocess_dir
 from global_chat.settings import Settings, SettingsError
 from global_chat.storage.database import Database
 
@@ -36,6 +34,8 @@ def _settings() -> Settings:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from global_chat.web.http_protocol import HTTP_PROTOCOL
 
     settings = _settings()
     try:
@@ -52,10 +52,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn finishes the in-flight requests on SIGTERM, then re-raises the signal with the handler
     # that was there before it started: make that one a clean exit, not a death by signal.
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    with tempfile.TemporaryDirectory(prefix="global-chat-metrics-") as metrics_dir:
-        if args.workers > 1:
-            # Each worker is its own process: they pool their metrics in this folder (see metrics.py).
-            os.environ.setdefault(MULTIPROCESS_ENV, metrics_dir)
+    # Each worker is its own process: they pool their metrics in a folder (see metrics.py).
+    with multiprocess_dir(args.workers):
         uvicorn.run(
             "global_chat.app:create_app",
             factory=True,
@@ -65,6 +63,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level=settings.log_level.lower(),
             access_log=False,  # the service writes its own access log line, as JSON, with the request id
             timeout_graceful_shutdown=30,
+            # uvicorn's httptools protocol with bounds on the request head, slow clients and connections
+            http=HTTP_PROTOCOL,
+            timeout_keep_alive=settings.http_keep_alive_timeout,
+            ws="none",  # the API has no WebSocket: an Upgrade request is a plain HTTP request
         )
     return 0
 

@@ -159,6 +159,22 @@ class PayloadTooLarge(DomainError):
         super().__init__(f"Request body exceeds {limit} bytes.")
 
 
+class RequestTimeout(DomainError):
+    """The client took longer than the server allows to send its request head (web/http_protocol.py)."""
+
+    status = 408
+    message = "The request took too long to arrive; send it again, faster."
+
+
+class HeadersTooLarge(DomainError):
+    """The request line and headers are larger than the server accepts (web/http_protocol.py)."""
+
+    status = 431
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Request line and headers exceed {limit} bytes.")
+
+
 class UnsupportedMediaType(DomainError):
     status = 415
     code = ErrorCode.unsupported_media_type
@@ -198,6 +214,19 @@ class ServiceUnavailable(DomainError):
         super().__init__(
             retry_after=retry_after, actions=[Action("retry-later", hint=f"Retry after {retry_after} seconds.")]
         )
+
+
+class SingletonContended(ServiceUnavailable):
+    """The caller's global chat session was deleted (by the caller's own concurrent calls) each time it
+    was about to be returned: nothing is wrong with the service, a retry gets a session."""
+
+    message = "The global chat session was deleted while it was being fetched; retry."
+
+
+class TooManyConnections(ServiceUnavailable):
+    """The worker serves as many connections as it is allowed to (web/http_protocol.py)."""
+
+    message = "Too many connections to this server; retry later."
 
 
 class DatabaseUnavailable(ServiceUnavailable):

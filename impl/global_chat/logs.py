@@ -58,9 +58,18 @@ def configure_logging(level: str, request_id: RequestIdSource | None = None) -> 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # The access log is ours (web/observability.py: one line per request, the path without its query
+    # string, which can carry credentials). uvicorn writes its own line whenever its logger has a
+    # handler up the tree, query string included: it gets none.
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers[:] = []
+    uvicorn_access.propagate = False
+    # Warnings (a library's deprecation, SQLAlchemy's SAWarning, ...) are log lines like any other:
+    # JSON on stdout, not raw text on stderr.
+    logging.captureWarnings(True)
     # Connexion logs every validation failure at INFO; the access log line already says 400.
     logging.getLogger("connexion").setLevel(max(logging.WARNING, root.level))
 

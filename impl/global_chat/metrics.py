@@ -8,6 +8,11 @@ answers it, adds them all up (prometheus-client's multiprocess mode).
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
@@ -16,6 +21,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+MULTIPROCESS_DIR_PREFIX = "global-chat-metrics-"
 
 
 class Metrics:
@@ -69,3 +75,46 @@ class Metrics:
             multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
             return generate_latest(combined)
         return generate_latest(self.registry)
+
+
+@contextmanager
+def multiprocess_dir(workers: int) -> Iterator[str | None]:
+    """For `serve --workers N` (N > 1): a folder the workers pool their samples in, set as
+    PROMETHEUS_MULTIPROC_DIR for them and removed when the server stops (None with one worker, or when
+    the operator set the variable). Its name carries the server's PID, so that the folder of a server
+    killed before it could remove it (SIGKILL) is removed by the next server that starts."""
+    if workers <= 1 or os.environ.get(MULTIPROCESS_ENV):
+        yield None
+        return
+    remove_orphaned_multiprocess_dirs()
+    with tempfile.TemporaryDirectory(prefix=f"{MULTIPROCESS_DIR_PREFIX}{os.getpid()}-") as folder:
+        os.environ[MULTIPROCESS_ENV] = folder
+        try:
+            yield folder
+        finally:
+            del os.environ[MULTIPROCESS_ENV]
+
+
+def remove_orphaned_multiprocess_dirs() -> list[Path]:
+    """Remove this user's metrics folders whose server process is gone; the folders removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{MULTIPROCESS_DIR_PREFIX}*-*"):
+        pid = folder.name.removeprefix(MULTIPROCESS_DIR_PREFIX).split("-", 1)[0]
+        try:
+            owned = folder.is_dir() and folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if owned and pid.isdigit() and not _process_exists(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True

@@ -60,8 +60,30 @@ class Settings(BaseSettings):
         default=False, description="Validate every response against the contract (on in tests and contract runs)."
     )
     max_body_bytes: int = Field(default=64 * 1024, ge=1, description="Largest request body accepted (413 above).")
+    # The HTTP server's bounds (web/http_protocol.py), per worker process.
+    http_max_header_bytes: int = Field(
+        default=16 * 1024, ge=1024, description="Largest request line and headers accepted (431 above)."
+    )
+    http_header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a client has to send a request head (408 and close after)."
+    )
+    http_body_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a client has to send a request body after its head (closed after)."
+    )
+    http_keep_alive_timeout: int = Field(
+        default=5, ge=1, description="Seconds an idle kept-alive connection stays open."
+    )
+    http_max_connections: int = Field(
+        default=1000, ge=1, description="Concurrent connections per worker; one more is answered 503 and closed."
+    )
     chat_create_rate_limit: int = Field(
         default=60, ge=0, description="Global chat sessions an organization may create per minute (0: unlimited)."
+    )
+    chat_create_rate_limit_per_user: int = Field(
+        default=5,
+        ge=0,
+        description="Global chat sessions one user may create per minute in an organization (0: unlimited), so "
+        "that one user deleting and re-creating cannot spend the organization's budget.",
     )
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)

@@ -73,6 +73,7 @@ from global_chat.settings import Settings  # noqa: E402
 from global_chat.storage.database import Database  # noqa: E402
 from global_chat.storage.migrate import upgrade  # noqa: E402
 from global_chat.storage.tables import SESSIONS  # noqa: E402
+from global_chat.web.http_protocol import HTTP_PROTOCOL  # noqa: E402
 from scripts.bench.wire import BODY, CHAT_PATH  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -278,6 +279,7 @@ def bench_settings(database_url: str, jwt_secret: str) -> Settings:
         auth_mode="keys",
         jwt_secret=jwt_secret,
         chat_create_rate_limit=0,
+        chat_create_rate_limit_per_user=0,
         log_level="WARNING",
     )
 
@@ -427,6 +429,7 @@ def server_env(backend: Backend, jwt_secret: str) -> dict[str, str]:
         JWT_SECRET=jwt_secret,
         RESPONSE_VALIDATION="false",  # the production default
         CHAT_CREATE_RATE_LIMIT="0",
+        CHAT_CREATE_RATE_LIMIT_PER_USER="0",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
@@ -444,6 +447,8 @@ def start_server(
         "--app-dir", str(ROOT), "--host", HOST, "--port", str(port),
         "--workers", "1", "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "5",
     ]  # fmt: skip
+    if name == "ours":  # served as `global-chat serve` serves it: our bounded HTTP protocol, no WebSocket
+        argv += ["--http", HTTP_PROTOCOL, "--ws", "none"]
     with log.open("wb") as out:
         # The working directory is the temporary folder, so no stray .env file changes the settings.
         process = PROCESSES.start(f"{name} server", argv, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from global_chat.ids import ORGANIZATION, parse_id
+from global_chat.sessions.service import CREATE_BUDGET
 from tests.fixtures.postgres import PostgresDatabases
 from tests.support.deployment import (
     Deployment,
@@ -102,7 +103,9 @@ def test_creation_rate_limit_holds_across_processes(deployment: Deployment, pair
     assert {row["global_chat_user_id"] for row in rows} == created
     assert len(rows) == RATE_LIMIT
     charged = deployment.fetch(
-        "SELECT sum(count) AS used FROM rate_limit_windows WHERE organization_id = $1", org_uuid(org)
+        "SELECT sum(count) AS used FROM rate_limit_windows WHERE organization_id = $1 AND bucket = $2",
+        org_uuid(org),
+        CREATE_BUDGET,
     )
     assert charged[0]["used"] == RATE_LIMIT  # a refused creation is rolled back with its charge
 

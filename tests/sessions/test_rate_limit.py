@@ -1,14 +1,23 @@
-"""Only creations are charged against the organization's per-minute budget; reuse never is."""
+"""Only creations are charged against the per-minute budgets, the organization's and each user's; reuse
+never is; and the budgets' table keeps only the last two minutes."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
+from global_chat.accounts.service import AccountService
 from global_chat.app import create_app
+from global_chat.identity import Identity
+from global_chat.metrics import Metrics
+from global_chat.sessions.service import WINDOW_SECONDS, GlobalChatService
 from global_chat.settings import Settings
+from global_chat.storage.database import Database
+from global_chat.storage.tables import RATE_LIMIT_WINDOWS
 from tests.fixtures.accounts import JWT_SECRET, Accounts
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.contract import ContractSchemas
@@ -78,3 +87,60 @@ async def test_budgets_are_per_organization(limited_client: httpx.AsyncClient, a
     response = await limited_client.post(CHAT, headers=(await accounts.caller(quiet)).bearer_headers())
 
     assert response.status_code == 200
+
+
+@pytest.fixture
+async def per_user_client(
+    keys_settings: Settings, make_settings: Callable[..., Settings], clock: FakeClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = make_settings(
+        auth_mode="keys", jwt_secret=JWT_SECRET, chat_create_rate_limit=10, chat_create_rate_limit_per_user=2
+    )
+    transport = httpx.ASGITransport(app=create_app(settings, clock=clock))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+async def test_one_user_deleting_and_recreating_cannot_spend_the_organizations_budget(
+    per_user_client: httpx.AsyncClient, accounts: Accounts, our_schemas: ContractSchemas
+) -> None:
+    org = await accounts.organization()
+    churner, colleague = await accounts.caller(org), await accounts.caller(org)
+    statuses = []
+    for _ in range(10):  # as many as the organization's budget
+        created = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        statuses.append(created.status_code)
+        if created.status_code == 200:
+            await per_user_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
+
+    colleagues_first_call = await per_user_client.post(CHAT, headers=colleague.bearer_headers())
+
+    assert statuses == [200, 200] + [429] * 8  # the user's own budget: 2 a minute
+    assert colleagues_first_call.status_code == 200  # the organization's budget is not spent
+
+
+async def test_the_budget_table_holds_about_two_minutes_whatever_the_traffic(
+    database: Database, clock: FakeClock
+) -> None:
+    service = GlobalChatService(
+        database, create_rate_limit=100, create_rate_limit_per_user=5, metrics=Metrics(), clock=clock
+    )
+    accounts = AccountService(database)
+    orgs = [await accounts.create_organization(f"Org {n}") for n in range(3)]
+    sizes = []
+    for _minute in range(30):
+        for org in orgs:
+            for _ in range(2):  # two new users per organization and minute
+                await service.get_or_create(Identity(org, uuid.uuid4()), None)
+        sizes.append(await count_windows(database))
+        clock.advance(WINDOW_SECONDS)
+
+    # a row per organization and per user of this minute and the last one; never the whole history
+    per_minute = len(orgs) * (1 + 2)
+    assert max(sizes) <= 2 * per_minute, sizes
+    assert sizes[-1] == 2 * per_minute
+
+
+async def count_windows(database: Database) -> int:
+    async with database.outside_transaction() as connection:
+        return int((await connection.execute(select(func.count()).select_from(RATE_LIMIT_WINDOWS))).scalar_one())

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from global_chat import ids
 from global_chat.accounts.repository import AccountRepository
@@ -14,6 +15,7 @@ from global_chat.accounts.service import AccountService
 from global_chat.sessions.model import StoredSession, global_chat_tags
 from global_chat.sessions.repository import SessionRepository
 from global_chat.storage.database import Database
+from global_chat.storage.tables import RATE_LIMIT_WINDOWS as WINDOWS
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -97,12 +99,29 @@ async def test_budget_windows_count_atomically_per_organization_bucket_and_windo
     org, other = uuid.uuid4(), uuid.uuid4()
     async with database.transaction() as tx:
         repo = SessionRepository(tx)
-        counts = [await repo.charge_budget(org, "create", 60) for _ in range(3)]
+        counts = [await repo.charge_budgets(org, ["create"], 60) for _ in range(3)]
         elsewhere = [
-            await repo.charge_budget(org, "create", 120),
-            await repo.charge_budget(org, "other", 60),
-            await repo.charge_budget(other, "create", 60),
+            await repo.charge_budgets(org, ["create"], 120),
+            await repo.charge_budgets(org, ["other"], 60),
+            await repo.charge_budgets(other, ["create"], 60),
         ]
+        both = await repo.charge_budgets(org, ["create", "create:user:1"], 60)
 
-    assert counts == [1, 2, 3]
-    assert elsewhere == [1, 1, 1]
+    assert counts == [{"create": 1}, {"create": 2}, {"create": 3}]
+    assert elsewhere == [{"create": 1}, {"other": 1}, {"create": 1}]
+    assert both == {"create": 4, "create:user:1": 1}
+
+
+async def test_budget_windows_before_a_start_are_deleted_for_every_organization(database: Database) -> None:
+    orgs = [uuid.uuid4(), uuid.uuid4()]
+    async with database.transaction() as tx:
+        repo = SessionRepository(tx)
+        for org in orgs:
+            for window_start in (0, 60, 120):
+                await repo.charge_budgets(org, ["create"], window_start)
+        await repo.delete_budget_windows(before=60)
+
+    async with database.outside_transaction() as connection:
+        rows = (await connection.execute(select(WINDOWS.c.organization_id, WINDOWS.c.window_start))).all()
+    found = sorted((row.organization_id, row.window_start) for row in rows)
+    assert found == sorted((org, start) for org in orgs for start in (60, 120))

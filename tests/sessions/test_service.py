@@ -7,10 +7,11 @@ import uuid
 import pytest
 
 from global_chat.accounts.service import AccountService
-from global_chat.errors import InvalidLocale, NotFound, RateLimited
+from global_chat.errors import InvalidLocale, NotFound, RateLimited, SingletonContended
 from global_chat.identity import Identity
 from global_chat.metrics import Metrics
-from global_chat.sessions.model import SessionChanges, global_chat_tags
+from global_chat.sessions.model import SessionChanges, StoredSession, global_chat_tags
+from global_chat.sessions.repository import SessionRepository
 from global_chat.sessions.service import GlobalChatService, SessionService
 from global_chat.storage.database import Database
 from tests.fixtures.clock import FakeClock
@@ -118,3 +119,42 @@ async def test_another_users_session_is_not_found_for_every_operation(database: 
         with pytest.raises(NotFound):
             await attempt
     assert await sessions.get(owner, wire_id) == session
+
+
+def conflict_on_insert(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """The first `times` inserts find the singleton already there, as when a concurrent call created it;
+    the re-read then finds nothing, as when a third call deleted it in between (PostgreSQL, READ COMMITTED)."""
+    calls: list[int] = []
+    insert = SessionRepository.insert_global_chat
+
+    async def racing_insert(self: SessionRepository, session: StoredSession) -> bool:
+        calls.append(1)
+        return False if len(calls) <= times else await insert(self, session)
+
+    monkeypatch.setattr(SessionRepository, "insert_global_chat", racing_insert)
+    return calls
+
+
+async def test_a_singleton_deleted_under_its_get_or_create_is_made_again(
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    identity = await new_identity(database)
+    inserts = conflict_on_insert(monkeypatch, times=1)
+
+    outcome = await chat_service(database, clock).get_or_create(identity, None)
+
+    assert outcome.created and len(inserts) == 2
+    assert await SessionService(database, clock=clock).get(identity, f"session_{outcome.session.id.hex}")
+
+
+async def test_a_singleton_deleted_under_every_attempt_is_a_503_to_retry(
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    identity = await new_identity(database)
+    inserts = conflict_on_insert(monkeypatch, times=10)
+
+    with pytest.raises(SingletonContended) as refused:
+        await chat_service(database, clock).get_or_create(identity, None)
+
+    assert len(inserts) == 2  # one retry, not a loop
+    assert refused.value.status == 503 and refused.value.retry_after == 1

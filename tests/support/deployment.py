@@ -44,6 +44,7 @@ def base_env(**overrides: str) -> dict[str, str]:
             "AUTH_MODE": "none",
             "RESPONSE_VALIDATION": "true",
             "CHAT_CREATE_RATE_LIMIT": "0",
+            "CHAT_CREATE_RATE_LIMIT_PER_USER": "0",
             "API_KEY_CACHE_SECONDS": "5",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",

@@ -13,17 +13,19 @@ from connexion.datastructures import MediaTypeDict
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware
-from connexion.middleware.routing import ROUTING_CONTEXT
+from connexion.middleware.routing import ROUTING_CONTEXT, RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import OpenAPIOperation
 from connexion.security import AbstractSecurityHandler
 from connexion.validators import VALIDATOR_MAP
+from starlette.routing import Router
 
 from global_chat.web.connexion_extensions import (
     CompiledRequestValidationMiddleware,
     CompiledRequestValidationOperation,
     DocsOnlySwaggerUIMiddleware,
+    NoRedirectRoutingMiddleware,
 )
 
 pytestmark = pytest.mark.anyio
@@ -68,6 +70,18 @@ def test_the_swagger_ui_middleware_passes_on_to_self_app() -> None:
     assert "self.app = app" in inspect.getsource(SwaggerUIMiddleware.__init__)
 
 
+def test_the_routing_middleware_routes_with_starlette_routers_mounted_per_api() -> None:
+    """NoRedirectRoutingMiddleware turns redirect_slashes off on `self.router` and on each API's Router,
+    which add_api mounts on it."""
+    assert issubclass(NoRedirectRoutingMiddleware, RoutingMiddleware)
+    assert RoutingMiddleware in ConnexionMiddleware.default_middlewares
+    assert "self.router = Router(" in inspect.getsource(RoutingMiddleware.__init__)
+    assert "self.router.mount(api.base_path, app=api.router)" in inspect.getsource(RoutingMiddleware.add_api)
+    assert parameters(RoutingMiddleware.add_api)[:4] == ["self", "specification", "base_path", "arguments"]
+    assert "redirect_slashes" in parameters(Router.__init__)
+    assert "self.redirect_slashes" in inspect.getsource(Router.app)
+
+
 def test_the_routing_context_key() -> None:
     assert ROUTING_CONTEXT == "connexion_routing"
 
@@ -78,7 +92,7 @@ async def test_the_hooks_are_in_the_running_stack(app: ConnexionMiddleware, clie
     assert response.status_code == 200
 
     layers = {type(layer) for layer in app.middleware_stack or ()}
-    assert {CompiledRequestValidationMiddleware, DocsOnlySwaggerUIMiddleware} <= layers
+    assert {CompiledRequestValidationMiddleware, DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware} <= layers
     validation = next(layer for layer in app.middleware_stack or () if isinstance(layer, RequestValidationMiddleware))
     operations = [op for apis in validation.apis.values() for api in apis for op in api.operations.values()]
     assert operations and all(isinstance(op, CompiledRequestValidationOperation) for op in operations)

@@ -125,3 +125,15 @@ async def test_a_declared_charset_is_honoured(client: httpx.AsyncClient) -> None
 
     assert response.status_code == 200, response.text
     assert response.json()["title"] == "Café"
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+async def test_a_path_connexion_does_not_route_never_reaches_an_operation(
+    client: httpx.AsyncClient, our_schemas: ContractSchemas, method: str
+) -> None:
+    # Connexion's router does not match a parameter holding a newline; Starlette's would. Only the
+    # operation Connexion matched (credentials checked, request validated) may run: this is a 404.
+    response = await client.request(method, "/v1/sessions/session%0Aabc", json={} if method == "PATCH" else None)
+
+    assert response.status_code == 404, response.text
+    assert our_schemas.errors("ErrorResponse", response.json()) == []

@@ -10,6 +10,7 @@ the endpoint of its operation runs.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -36,19 +37,23 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
 
 
 class PathItem:
-    """The operations of one contract path by method; any other method is a 405 naming them."""
+    """The methods one contract path declares. It never serves an operation: operations are reached
+    only through the operation Connexion's routing matched (OperationDispatcher), so never without
+    Connexion's credentials check and validation. A request that reaches a PathItem matched no
+    operation: an undeclared method is a 405 naming the declared ones; a declared one is a 404 (this
+    router read the path where Connexion's would not, e.g. a parameter holding a newline)."""
 
-    def __init__(self, operations: dict[str, Endpoint]) -> None:
-        self._operations = operations
-        self.allow = ", ".join(sorted(operations))
+    def __init__(self, methods: Collection[str]) -> None:
+        self.methods = frozenset(methods)
+        self.allow = ", ".join(sorted(self.methods))
 
     def check_method(self, method: str) -> None:
-        if method not in self._operations:
+        if method not in self.methods:
             raise HTTPException(status_code=405, headers={"Allow": self.allow})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.check_method(scope["method"])
-        await self._operations[scope["method"]](scope, receive, send)
+        raise HTTPException(status_code=404)
 
 
 class DeclaredMethods:
@@ -81,8 +86,9 @@ class DeclaredMethods:
 
 class OperationDispatcher:
     """The application behind Connexion's middlewares: the operation Connexion's routing matched is
-    served by its endpoint at once (a dict look-up, no second routing); anything else (no operation,
-    a method the operation does not have, routes outside the contract) goes to the router."""
+    served by its endpoint (a dict look-up, no second routing); anything else (no operation, a method
+    the operation does not have, routes outside the contract) goes to the router, whose contract
+    paths answer 404 or 405 only."""
 
     def __init__(self, endpoints: dict[str, Endpoint], router: Router) -> None:
         self._endpoints = {
@@ -103,7 +109,8 @@ class OperationDispatcher:
 @dataclass(frozen=True)
 class Binding:
     routes: list[Route]
-    """One route per contract path (Starlette path syntax), concrete paths before templated ones."""
+    """One route per contract path (Starlette path syntax, concrete paths before templated ones) to its
+    PathItem: the declared methods, for 405s; never an operation's endpoint."""
     endpoints: dict[str, Endpoint]
     """operationId -> its endpoint."""
 
@@ -133,28 +140,28 @@ def bind(
         Route(
             "/v1/sessions/chat",
             PathItem(
-                {
-                    "POST": endpoints["get_or_create_chat_session"],
-                }
+                [
+                    "POST",
+                ]
             ),
         ),
         Route(
             "/v1/sessions/{session_id}",
             PathItem(
-                {
-                    "GET": endpoints["get_session"],
-                    "DELETE": endpoints["delete_session"],
-                    "PATCH": endpoints["update_session"],
-                }
+                [
+                    "GET",
+                    "DELETE",
+                    "PATCH",
+                ]
             ),
         ),
         Route(
             "/v1/sessions/{session_id}/pin",
             PathItem(
-                {
-                    "PUT": endpoints["pin_session"],
-                    "DELETE": endpoints["unpin_session"],
-                }
+                [
+                    "PUT",
+                    "DELETE",
+                ]
             ),
         ),
     ]

@@ -13,6 +13,7 @@ from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from global_chat.storage.database import HIDE_PARAMETERS
 from global_chat.storage.tables import Base
 
 MIGRATION_LOCK_KEY = 7_461_229_001  # arbitrary, constant: pg_advisory_lock key of this service
@@ -27,7 +28,9 @@ def _run(connection: Connection) -> None:
 
 
 async def _main() -> None:
-    engine = create_async_engine(context.config.attributes["database_url"], poolclass=pool.NullPool)
+    engine = create_async_engine(
+        context.config.attributes["database_url"], poolclass=pool.NullPool, hide_parameters=HIDE_PARAMETERS
+    )
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

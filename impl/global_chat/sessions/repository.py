@@ -81,13 +81,23 @@ class SessionRepository:
         parameters = {"session_id": session_id, "organization_id": organization_id, "user_id": user_id}
         return (await self._db.execute(statement, parameters)).first() is not None
 
-    async def charge_budget(self, organization_id: uuid.UUID, bucket: str, window_start: int) -> int:
-        """Count one more use of the organization's budget in this window; the new count (atomic)."""
-        statement = insert_statement(self._db, WINDOWS).values(
-            organization_id=organization_id, bucket=bucket, window_start=window_start, count=1
+    async def charge_budgets(self, organization_id: uuid.UUID, buckets: list[str], window_start: int) -> dict[str, int]:
+        """Count one more use of each of the organization's `buckets` in this window, in one atomic
+        statement (rows locked in the order given); each bucket's new count."""
+        rows = [
+            {"organization_id": organization_id, "bucket": bucket, "window_start": window_start, "count": 1}
+            for bucket in buckets
+        ]
+        statement = (
+            insert_statement(self._db, WINDOWS)
+            .values(rows)
+            .on_conflict_do_update(
+                index_elements=["organization_id", "bucket", "window_start"], set_={"count": WINDOWS.c.count + 1}
+            )
+            .returning(WINDOWS.c.bucket, WINDOWS.c.count)
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=["organization_id", "bucket", "window_start"],
-            set_={"count": WINDOWS.c.count + 1},
-        ).returning(WINDOWS.c.count)
-        return int((await self._db.execute(statement)).scalar_one())
+        return {row.bucket: int(row._mapping["count"]) for row in await self._db.execute(statement)}
+
+    async def delete_budget_windows(self, *, before: int) -> None:
+        """Delete every budget window (of every organization) that started before `before`."""
+        await self._db.execute(delete(WINDOWS).where(WINDOWS.c.window_start < before))

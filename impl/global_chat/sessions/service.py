@@ -11,7 +11,7 @@ from datetime import datetime
 from global_chat import ids
 from global_chat.accounts.repository import AccountRepository
 from global_chat.clock import Clock, utc_now
-from global_chat.errors import NotFound, RateLimited, ServiceUnavailable, Unauthorized
+from global_chat.errors import NotFound, RateLimited, ServiceUnavailable, SingletonContended, Unauthorized
 from global_chat.identity import Identity
 from global_chat.metrics import Metrics
 from global_chat.sessions.locale import canonical_locale
@@ -23,6 +23,7 @@ PLATFORM_CHAT_TITLE = "Platform Chat"
 CREATE_BUDGET = "global-chat-create"
 WINDOW_SECONDS = 60
 SESSION_NOT_FOUND = "Session not found."
+VANISHED_RETRIES = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +36,18 @@ class ChatOutcome:
 
 
 class GlobalChatService:
-    def __init__(self, database: Database, *, create_rate_limit: int, metrics: Metrics, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        create_rate_limit: int,
+        create_rate_limit_per_user: int = 0,
+        metrics: Metrics,
+        clock: Clock = utc_now,
+    ) -> None:
         self._database = database
         self._create_rate_limit = create_rate_limit
+        self._create_rate_limit_per_user = create_rate_limit_per_user
         self._metrics = metrics
         self._clock = clock
 
@@ -53,17 +63,26 @@ class GlobalChatService:
             found = await SessionRepository(connection).find_global_chat(identity.organization_id, identity.user_id)
         if found is not None and not found.needs_rebinding:
             return ChatOutcome(found.session, created=False)
-        async with self._database.transaction() as tx:
-            outcome = await self._get_or_create(SessionRepository(tx), AccountRepository(tx), identity, locale)
-        self._metrics.chat_outcome(outcome.created, outcome.race_lost)
-        return outcome
+        # The session this transaction finds can be deleted by a concurrent call before we return it
+        # (PostgreSQL's READ COMMITTED: each statement sees the latest commits). The caller still
+        # gets a session: the whole get-or-create runs again, once, in a new transaction.
+        for _attempt in range(VANISHED_RETRIES + 1):
+            async with self._database.transaction() as tx:
+                outcome = await self._get_or_create(SessionRepository(tx), AccountRepository(tx), identity, locale)
+            if outcome is not None:
+                self._metrics.chat_outcome(outcome.created, outcome.race_lost)
+                return outcome
+        # Deleted again under a second attempt: someone deletes it as fast as it is made. Say so.
+        raise SingletonContended(retry_after=1)
 
     async def _get_or_create(
         self, sessions: SessionRepository, accounts: AccountRepository, identity: Identity, locale: str | None
-    ) -> ChatOutcome:
+    ) -> ChatOutcome | None:
+        """The outcome, or None when the session this transaction found was deleted under it."""
         found = await sessions.find_global_chat(identity.organization_id, identity.user_id)
         if found is not None:
-            return ChatOutcome(await self._rebound(sessions, found), created=False)
+            rebound = await self._rebound(sessions, found)
+            return None if rebound is None else ChatOutcome(rebound, created=False)
 
         organization = await accounts.organization(identity.organization_id)
         if organization is None:
@@ -94,30 +113,49 @@ class GlobalChatService:
             # back with it. What was inserted is what is returned: no second read.
             await self._charge_creation(sessions, identity, now)
             return ChatOutcome(session, created=True)
-        # A concurrent call created it between our look-up and our insert: return theirs.
+        # A concurrent call created it between our look-up and our insert: return theirs (unless a
+        # third call has deleted it since).
         found = await sessions.find_global_chat(identity.organization_id, identity.user_id)
-        if found is None:  # pragma: no cover - we or a concurrent call just wrote it
-            raise RuntimeError("global chat session vanished inside its own transaction")
-        return ChatOutcome(await self._rebound(sessions, found), created=False, race_lost=True)
+        if found is None:
+            return None
+        rebound = await self._rebound(sessions, found)
+        return None if rebound is None else ChatOutcome(rebound, created=False, race_lost=True)
 
-    async def _rebound(self, sessions: SessionRepository, found: GlobalChat) -> StoredSession:
-        """The session, re-bound first when its harness is no longer the organization's Platform Chat harness."""
+    async def _rebound(self, sessions: SessionRepository, found: GlobalChat) -> StoredSession | None:
+        """The session, re-bound first when its harness is no longer the organization's Platform Chat
+        harness; None when it was deleted since it was read."""
         if not found.needs_rebinding:
             return found.session
         values = {"harness_id": found.platform_chat_harness_id, "updated_at": self._clock()}
-        rebound = await sessions.update(found.session.id, values)
-        if rebound is None:  # pragma: no cover - deleted by a concurrent call since we read it
-            raise RuntimeError("global chat session vanished inside its own transaction")
-        return rebound
+        return await sessions.update(found.session.id, values)
 
     async def _charge_creation(self, sessions: SessionRepository, identity: Identity, now: datetime) -> None:
-        if self._create_rate_limit <= 0:
+        """Charge the creation to the organization's budget and to the user's own (so that one user who
+        deletes and re-creates cannot spend the whole organization's); RateLimited when either is spent.
+
+        The first charge of a window also deletes the windows that ended before the previous one, so
+        the table holds about two minutes of budgets, whatever the number of organizations and users.
+        """
+        limits = {
+            CREATE_BUDGET: self._create_rate_limit,
+            user_budget(identity.user_id): self._create_rate_limit_per_user,
+        }
+        limits = {bucket: limit for bucket, limit in limits.items() if limit > 0}
+        if not limits:
             return
         epoch = now.timestamp()
         window_start = int(epoch // WINDOW_SECONDS) * WINDOW_SECONDS
-        used = await sessions.charge_budget(identity.organization_id, CREATE_BUDGET, window_start)
-        if used > self._create_rate_limit:
+        used = await sessions.charge_budgets(identity.organization_id, list(limits), window_start)
+        if used[next(iter(limits))] == 1:
+            # Kept: the previous window too, for a process whose clock is a little behind ours.
+            await sessions.delete_budget_windows(before=window_start - WINDOW_SECONDS)
+        if any(used[bucket] > limit for bucket, limit in limits.items()):
             raise RateLimited(retry_after=max(1, math.ceil(window_start + WINDOW_SECONDS - epoch)))
+
+
+def user_budget(user_id: uuid.UUID) -> str:
+    """The bucket of one user's creations, beside the organization's (`CREATE_BUDGET`) in its rows."""
+    return f"{CREATE_BUDGET}:user:{user_id.hex}"
 
 
 class SessionService:

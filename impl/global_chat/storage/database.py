@@ -35,12 +35,50 @@ class Executor(Protocol):
     async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None, /) -> Result[Any]: ...
 
 
+# SQLSTATEs (PostgreSQL, Appendix A) that say "not now" rather than "wrong": asyncpg raises them as
+# plain PostgresErrors, which SQLAlchemy wraps as a DBAPIError of no more specific class.
+UNAVAILABLE_SQLSTATE_CLASSES = ("08",)  # connection exception: the connection failed or was lost
+UNAVAILABLE_SQLSTATES = frozenset(
+    {
+        "53300",  # too_many_connections
+        "57014",  # query_canceled: statement_timeout, or a cancel request
+        "57P01",  # admin_shutdown: the server is shutting down (or an administrator ended the session)
+        "57P02",  # crash_shutdown: another server process crashed
+        "57P03",  # cannot_connect_now: the server is starting up or in recovery
+    }
+)
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """True when `exc` says the database cannot be reached or used right now (as opposed to a wrong
-    statement or a bug): connection-level errors of the driver and of the pool."""
-    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+    statement or a bug), so the caller may retry later: the one place that decides it.
+
+    Connection-level errors of the driver and of the pool, a timeout (asyncpg's `command_timeout`
+    raises the builtin TimeoutError), and the server's own "not now" SQLSTATEs, found on the error
+    itself, on the driver error SQLAlchemy wraps (`orig`) or on what that was raised from."""
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout, TimeoutError)):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    sqlstate = _sqlstate(exc)
+    return sqlstate is not None and (sqlstate in UNAVAILABLE_SQLSTATES or sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES)
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    seen: BaseException | None = exc
+    for _ in range(4):  # the error, SQLAlchemy's `orig`, the driver's own cause: never a long chain
+        if seen is None:
+            return None
+        sqlstate = getattr(seen, "sqlstate", None)
+        if isinstance(sqlstate, str):
+            return sqlstate
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
+# A statement's parameters (titles, tags, key hashes, ...) never go into an error's text, so never into
+# a log line: a failure logs the SQL with its placeholders only.
+HIDE_PARAMETERS = True
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -49,6 +87,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         ensure_sqlite_folder(settings)
         engine = create_async_engine(
             url,
+            hide_parameters=HIDE_PARAMETERS,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             # sqlite3's busy handler: a writer waits for the lock instead of failing at once.
@@ -65,6 +104,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         }
     return create_async_engine(
         url,
+        hide_parameters=HIDE_PARAMETERS,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         # No pre-ping (it would cost a round trip per request): a connection that died with the
@@ -123,6 +163,7 @@ def create_sqlite_reader(settings: Settings) -> Engine | None:
         return None
     engine = create_sync_engine(
         url.set(drivername="sqlite"),
+        hide_parameters=HIDE_PARAMETERS,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         # One event loop thread uses it, but test clients run apps on a thread of their own.

@@ -12,11 +12,14 @@ underscore name of Connexion's is used. What they buy, measured with `make bench
   runs the schema compiled to Python by `fastjsonschema`, and leaves the parsed body in the scope
   (`PARSED_BODY`) for the generated endpoint: read and parsed once.
 - The Swagger UI layer is consulted only for the docs' own paths.
+
+And one for safety: the routing layer never answers with a redirect built from the Host header.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import fastjsonschema
@@ -25,9 +28,11 @@ from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.validators import VALIDATOR_MAP
+from starlette.routing import Mount, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from werkzeug.http import parse_options_header
 
@@ -75,17 +80,48 @@ class JSONBody:
     @staticmethod
     def parse(raw: bytes, encoding: str) -> Any:
         """The JSON value of `raw` (None for no body). A missing or null body is judged by the schema
-        itself: the contract spells "nullable" as anyOf [..., null] (OpenAPI 3.0 has no null type)."""
+        itself: the contract spells "nullable" as anyOf [..., null] (OpenAPI 3.0 has no null type).
+
+        Every way the caller's bytes can fail to be JSON is the caller's mistake, whatever the
+        standard library calls it: an unknown charset (LookupError), a codec that refuses them
+        (UnicodeError of any kind: `undefined`, `punycode`, ...), an integer longer than Python
+        converts (ValueError, sys.get_int_max_str_digits()), nesting deeper than the parser
+        recurses (RecursionError); and what RFC 8259 / I-JSON (RFC 7493) exclude although Python's
+        parser takes it: NaN and Infinity, and strings with an unpaired surrogate, which no UTF-8
+        text (so no database, no response) can hold."""
         try:
             text = raw.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
+        except (ValueError, LookupError) as exc:  # UnicodeError is a ValueError
             raise InvalidRequest(f"the body is not valid {encoding} text") from exc
         if not text:
             return None
         try:
-            return json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+            value = json.loads(text, parse_constant=_refuse_constant)
+            surrogate = _has_unpaired_surrogate(value)
+        except (ValueError, RecursionError) as exc:  # json.JSONDecodeError is a ValueError
             raise InvalidRequest(f"the body is not valid JSON ({exc})") from exc
+        if surrogate:
+            raise InvalidRequest("the body is not valid JSON text: a string holds an unpaired UTF-16 surrogate")
+        return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _has_unpaired_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in `value` (keys included) holds a lone surrogate code point. A
+    valid pair (\\ud83d\\ude00) is joined into one code point by the parser, so only lone ones remain."""
+    if isinstance(value, str):
+        return not value.isascii() and _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_unpaired_surrogate(k) or _has_unpaired_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_unpaired_surrogate(item) for item in value)
+    return False
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 # --- request validation, worked out once per operation -----------------------------------------
@@ -161,6 +197,27 @@ class CompiledRequestValidationMiddleware(RequestValidationMiddleware):  # type:
     api_cls = CompiledRequestValidationAPI
 
 
+# --- routing: no redirect built from the Host header --------------------------------------------
+
+
+class NoRedirectRoutingMiddleware(RoutingMiddleware):  # type: ignore[misc]
+    """Connexion's routing, without Starlette's trailing-slash redirects: its Routers answer a path that
+    differs from a route by a trailing slash with a 307 whose Location is built from the request's Host
+    header (`POST /v1/sessions/chat/` with `Host: evil.example` -> `http://evil.example/...`), which a
+    cache in front would keep and serve to others. The contract has no trailing slashes: such a path is
+    unknown, and falls through to the 404 of the app's own router (the contract's error)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self.router.redirect_slashes = False
+
+    def add_api(self, specification: Any, base_path: str | None = None, arguments: Any = None, **kwargs: Any) -> None:
+        super().add_api(specification, base_path=base_path, arguments=arguments, **kwargs)
+        for route in self.router.routes:  # each API is mounted as a Router of its own
+            if isinstance(route, Mount) and isinstance(route.app, Router):
+                route.app.redirect_slashes = False
+
+
 # --- the Swagger UI, and the stack ------------------------------------------------------------
 
 
@@ -177,13 +234,16 @@ class DocsOnlySwaggerUIMiddleware(SwaggerUIMiddleware):  # type: ignore[misc]
 
 
 def connexion_middlewares(*, validate_responses: bool) -> list[Any]:
-    """Connexion's default stack, with request validation compiled per operation, the Swagger UI
-    layer consulted only for the docs' paths, no response-validation layer when responses are not
-    validated, and no ContextMiddleware: handlers get an explicit context, not context variables."""
+    """Connexion's default stack, with request validation compiled per operation, routing without
+    trailing-slash redirects, the Swagger UI layer consulted only for the docs' paths, no
+    response-validation layer when responses are not validated, and no ContextMiddleware: handlers
+    get an explicit context, not context variables."""
     chosen = []
     for middleware in ConnexionMiddleware.default_middlewares:
         if middleware is RequestValidationMiddleware:
             chosen.append(CompiledRequestValidationMiddleware)
+        elif middleware is RoutingMiddleware:
+            chosen.append(NoRedirectRoutingMiddleware)
         elif middleware is SwaggerUIMiddleware:
             chosen.append(DocsOnlySwaggerUIMiddleware)
         elif middleware is ContextMiddleware or (middleware is ResponseValidationMiddleware and not validate_responses):

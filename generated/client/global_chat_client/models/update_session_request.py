@@ -18,11 +18,12 @@ class UpdateSessionRequest:
         {'title': 'Planning chat', 'tags': ['planning']}
 
     Attributes:
-        title (str | Unset): Human-readable title for the session. Example: Planning chat.
+        title (str | Unset): Human-readable title for the session (any text but U+0000, which no database stores).
+            Example: Planning chat.
         locale (None | str | Unset): BCP 47 locale (canonicalized, e.g. `uk-ua` becomes `uk-UA`); null clears it.
             Example: uk-UA.
-        tags (list[str] | Unset): The session's tags, replacing the current ones. On the global chat session the markers
-            `global-chat` and `user:<uuid>` are always kept.
+        tags (list[str] | Unset): The session's tags, replacing the current ones; any text but U+0000.
+            On the global chat session the markers `global-chat` and `user:<uuid>` are always kept.
              Example: ['planning'].
     """
 
