@@ -75,10 +75,12 @@ run: $(STAMP) ## migrate var/global-chat.db and serve the API on http://$(HOST):
 	$(BIN)/global-chat migrate
 	$(BIN)/global-chat serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(NPM_STAMP) ## the whole suite (what CI runs): pytest, PostgreSQL, Chromium and Node included, then `make contract`
+test: $(STAMP) $(NPM_STAMP) ## the whole suite (what CI runs): pytest, PostgreSQL, PgBouncer, Chromium and Node included, then `make contract`
 	@scripts/ensure_chromium.sh
 	@# PostgreSQL's server programs for the run's own instance (none needed with TEST_POSTGRES_URL)
 	@test -n "$$TEST_POSTGRES_URL" || $(BIN)/python scripts/postgres_instance.py --bin-dir >/dev/null
+	@# PgBouncer, for the tests that run the service through it (scripts/pgbouncer_instance.py)
+	@scripts/ensure_pgbouncer.sh >/dev/null
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 

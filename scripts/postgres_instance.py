@@ -43,6 +43,7 @@ import time
 import uuid
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Protocol
 
 PROGRAMS = ("initdb", "pg_ctl", "postgres")
 ENSURE_SCRIPT = Path(__file__).resolve().parent / "ensure_postgresql.sh"
@@ -118,11 +119,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def instances_dir() -> Path:
+def instances_dir(kind: str = "postgres") -> Path:
     """Where this user's instances live: one folder per instance, each naming its owning process. As root,
-    under /tmp, which the service account can reach (root's own TMPDIR may not be)."""
+    under /tmp, which the service account can reach (root's own TMPDIR may not be). `kind`: postgres, or
+    pgbouncer (scripts/pgbouncer_instance.py)."""
     temp = Path("/tmp") if os.geteuid() == 0 and Path("/tmp").is_dir() else Path(tempfile.gettempdir())  # noqa: S108
-    return temp / f"global-chat-postgres-{os.getuid()}"
+    return temp / f"global-chat-{kind}-{os.getuid()}"
+
+
+def owner_record() -> str:
+    """What an instance's owner.json says: this process, by PID and start time (see owner_alive)."""
+    return json.dumps({"pid": os.getpid(), "start": _process_start(os.getpid())})
+
+
+def owner_alive(root: Path) -> bool | None:
+    """Whether the process that created the instance in `root` still runs; None when root names none (yet)."""
+    try:
+        owner = json.loads((root / "owner.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return bool(_process_start(int(owner["pid"])) == owner["start"])
 
 
 def _process_start(pid: int) -> str | None:
@@ -133,7 +149,7 @@ def _process_start(pid: int) -> str | None:
         return None
 
 
-def _service_account() -> pwd.struct_passwd | None:
+def service_account() -> pwd.struct_passwd | None:
     """The unprivileged account the cluster runs as when we are root; None when we are not root."""
     if os.geteuid() != 0:
         return None
@@ -143,9 +159,27 @@ def _service_account() -> pwd.struct_passwd | None:
     raise PostgresUnavailable("running as root, and neither a `postgres` nor a `nobody` account exists")
 
 
-_alive: set[PostgresInstance] = set()
+class Owned(Protocol):
+    """An instance this process created and must destroy: a PostgresInstance, a PgBouncerInstance."""
+
+    def destroy(self) -> None: ...
+
+
+_alive: set[Owned] = set()
 _alive_lock = threading.Lock()
 _hooks_installed = False
+
+
+def track(instance: Owned) -> None:
+    """Destroy `instance` when this process exits or gets SIGTERM/SIGHUP, unless untrack()ed first."""
+    with _alive_lock:
+        _alive.add(instance)
+    _install_hooks()
+
+
+def untrack(instance: Owned) -> None:
+    with _alive_lock:
+        _alive.discard(instance)
 
 
 def _destroy_alive() -> None:
@@ -177,9 +211,11 @@ def _install_hooks() -> None:
 
 
 class PostgresInstance:
-    def __init__(self, bin_dir: Path | None = None) -> None:
+    def __init__(self, bin_dir: Path | None = None, settings: dict[str, str] | None = None) -> None:
+        """`settings`: postgresql.conf values over SETTINGS (e.g. {"max_connections": "20"})."""
         self.bin_dir = bin_dir
-        self.account = _service_account()
+        self.settings = {**SETTINGS, **(settings or {})}
+        self.account = service_account()
         self.root: Path | None = None
         self.port = 0
         self._started = False
@@ -210,15 +246,13 @@ class PostgresInstance:
             raise PostgresUnavailable(f"{base} belongs to another user; remove it")
         self.root = base / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.root.mkdir(mode=0o700)
-        (self.root / "owner.json").write_text(json.dumps({"pid": os.getpid(), "start": _process_start(os.getpid())}))
-        with _alive_lock:
-            _alive.add(self)
-        _install_hooks()
+        (self.root / "owner.json").write_text(owner_record())
+        track(self)
         try:
             if self.account is not None:
                 os.chown(self.root, self.account.pw_uid, self.account.pw_gid)
             self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C", "-N")
-            settings = "".join(f"{name} = {value}\n" for name, value in SETTINGS.items())
+            settings = "".join(f"{name} = {value}\n" for name, value in self.settings.items())
             self._append_settings(settings + f"unix_socket_directories = '{self.root}'\n")
             self.start()
         except BaseException:
@@ -265,8 +299,7 @@ class PostgresInstance:
 
     def destroy(self) -> None:
         """Stop the server if it runs (pg_ctl, or SIGKILL to its postmaster), then remove the folder."""
-        with _alive_lock:
-            _alive.discard(self)
+        untrack(self)
         if self.root is None:
             return
         try:
@@ -343,13 +376,10 @@ def reap_stale() -> list[Path]:
     if not base.is_dir():
         return reaped
     for root in base.iterdir():
-        try:
-            owner = json.loads((root / "owner.json").read_text())
-        except (OSError, ValueError):
-            owner = None
-        if owner is not None and _process_start(int(owner["pid"])) == owner["start"]:
+        alive = owner_alive(root)
+        if alive:
             continue  # its process is alive: not ours to touch
-        if owner is None and time.time() - root.stat().st_mtime < 60:
+        if alive is None and time.time() - root.stat().st_mtime < 60:
             continue  # being created right now
         _kill_postmaster(root / "data")
         shutil.rmtree(root, ignore_errors=True)

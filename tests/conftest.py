@@ -22,7 +22,8 @@ settings.register_profile("suite", derandomize=True, deadline=None, suppress_hea
 settings.load_profile("suite")
 
 TESTS = Path(__file__).resolve().parent
-POSTGRES_FIXTURES = {"postgres", "postgres_url", "postgres_server", "private_postgres"}
+POSTGRES_FIXTURES = {"postgres", "postgres_url", "postgres_server", "private_postgres", "pgbouncer_server"}
+PGBOUNCER_FIXTURES = {"pgbouncer_server", "pgbouncer_url", "private_pgbouncer"}
 # test modules (or folders), by their path under tests/ -> the markers of every test in them
 FAMILIES: dict[str, tuple[str, ...]] = {
     "deploy": ("deploy", "process"),
@@ -37,6 +38,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "hostile": ("hostile",),
     "hostile/test_restart.py": ("process",),
     "hostile/test_server_bounds.py": ("process",),
+    "test_pgbouncer_instance.py": ("postgres", "pgbouncer", "process"),
 }
 
 
@@ -46,8 +48,11 @@ def markers_of(item: pytest.Item) -> set[str]:
     found.update(FAMILIES.get(relative.parts[0], ()))
     found.update(FAMILIES.get(relative.as_posix(), ()))
     callspec = getattr(item, "callspec", None)
-    uses_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
-    if uses_postgres or POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+    backend = callspec.params.get("backend") if callspec is not None else None
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if backend == "pgbouncer" or PGBOUNCER_FIXTURES & fixtures:
+        found.update(("postgres", "pgbouncer"))
+    if backend == "postgresql" or POSTGRES_FIXTURES & fixtures:
         found.add("postgres")
     return found
 

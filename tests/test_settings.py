@@ -69,3 +69,18 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     undocumented = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in readme]
 
     assert undocumented == []
+
+
+def test_the_pooler_setting_is_for_postgresql_only() -> None:
+    with pytest.raises(ValueError, match="DB_POOLER=pgbouncer is for a PostgreSQL DATABASE_URL"):
+        make(database_url="sqlite:///var/x.db", db_pooler="pgbouncer")
+
+
+@pytest.mark.parametrize("pooler", ["none", "pgbouncer"])
+def test_the_pooler_setting_takes_the_documented_values(pooler: str) -> None:
+    assert make(database_url="postgresql://u@h/db", db_pooler=pooler).db_pooler.value == pooler
+
+
+def test_an_unknown_pooler_stops_start_up() -> None:
+    with pytest.raises(ValueError, match="db_pooler"):
+        make(database_url="postgresql://u@h/db", db_pooler="pgpool")

@@ -7,7 +7,9 @@ limit, Swagger UI, routing, credentials, request validation -> router of the gen
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,8 +25,8 @@ from connexion.resolver import Resolver
 from global_chat.accounts.authentication import Authenticator
 from global_chat.accounts.service import AccountService
 from global_chat.clock import Clock, utc_now
-from global_chat.logs import configure_logging
-from global_chat.metrics import Metrics
+from global_chat.logs import configure_logging, get_logger
+from global_chat.metrics import POOL_REFRESH_SECONDS, Metrics
 from global_chat.sessions.handlers import SessionsHandlers
 from global_chat.sessions.links import SessionLinks
 from global_chat.sessions.service import GlobalChatService, SessionService
@@ -89,6 +91,27 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
     )
 
 
+def log_connection_budget(database: Database) -> None:
+    """One line per process at start-up: the most database connections it may open, so that the sum over
+    the processes can be held against PostgreSQL's max_connections (README, Deploying: the sizing table)."""
+    status = database.pool_status()
+    get_logger("global_chat.database").info(
+        "database connection budget",
+        database=database.backend,
+        pooler=database.pooler.value,
+        max_connections=status.max_connections,
+        pool_size=status.size,
+        pid=os.getpid(),
+    )
+
+
+async def refresh_pool_metrics(database: Database, metrics: Metrics) -> None:
+    """The pool gauges of this process, kept fresh for whichever worker answers /metrics."""
+    while True:
+        metrics.observe_pool(database.pool_status())
+        await asyncio.sleep(POOL_REFRESH_SECONDS)
+
+
 def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> ConnexionMiddleware:
     """The ASGI app (uvicorn's factory); `clock` is for tests that move time by hand."""
     settings = settings or Settings()
@@ -106,13 +129,17 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
 
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
+        log_connection_budget(database)
+        refresher = asyncio.create_task(refresh_pool_metrics(database, metrics))
         # Everything built so far (the contract, Connexion's routes and validators, the models) lives
         # as long as the process: move it out of the collector's way, so that full collections
         # under load do not walk it again and again (they showed up as the p99 tail).
         gc.collect()
         gc.freeze()
         yield
+        refresher.cancel()
         await database.dispose()  # on shutdown, after the in-flight requests have finished
+        metrics.forget_process()
 
     connexion_stack = connexion_middlewares(validate_responses=settings.response_validation)
     exception_layer = 2  # after Connexion's ServerErrorMiddleware and ExceptionMiddleware

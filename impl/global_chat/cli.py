@@ -22,7 +22,7 @@ from global_chat.accounts.service import AccountService, AdminError
 from global_chat.clock import utc_now
 from global_chat.metrics import multiprocess_dir
 from global_chat.settings import Settings, SettingsError
-from global_chat.storage.database import Database
+from global_chat.storage.database import Database, pooler_misconfiguration
 
 
 def _settings() -> Settings:
@@ -30,6 +30,20 @@ def _settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         raise SystemExit(f"global-chat: invalid settings:\n{exc}") from None
+
+
+def _database_misconfiguration(settings: Settings) -> str | None:
+    """Asks the database once whether the settings fit it (an undeclared pooler does not); None if they
+    do, or if it cannot be reached now (serving through an outage is the server's job)."""
+
+    async def check() -> str | None:
+        database = Database(settings)
+        try:
+            return await database.misconfiguration()
+        finally:
+            await database.dispose()
+
+    return asyncio.run(check())
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -42,6 +56,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings.check_bind(args.host)
     except SettingsError as exc:
         print(f"global-chat: {exc}", file=sys.stderr)
+        return 2
+    problem = _database_misconfiguration(settings)
+    if problem is not None:
+        print(f"global-chat: {problem}", file=sys.stderr)
         return 2
     base = f"http://{args.host}:{args.port}"
     print(
@@ -79,6 +97,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from global_chat.storage.migrate import upgrade
 
     settings = _settings()
+    problem = _database_misconfiguration(settings)
+    if problem is not None:
+        print(f"global-chat: {problem}", file=sys.stderr)
+        return 2
     print(f"global-chat: migrating {settings.async_database_url.split('@')[-1]} to {args.revision}", file=sys.stderr)
     upgrade(settings, args.revision)
     print("global-chat: migrations are current", file=sys.stderr)
@@ -103,6 +125,12 @@ def _admin(action: AdminAction) -> int:
     except AdminError as exc:
         print(f"global-chat: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        problem = pooler_misconfiguration(exc)
+        if problem is None:
+            raise
+        print(f"global-chat: {problem}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -233,6 +233,18 @@ class DatabaseUnavailable(ServiceUnavailable):
     """The database cannot be reached (down, restarting, out of connections): a 503, never a 500."""
 
 
+class DatabaseMisconfigured(DatabaseUnavailable):
+    """The database answers, but not the way the settings say it does (DATABASE_URL is a connection pooler
+    and DB_POOLER does not say so): a 503 for the caller, `detail` for the operator (log, /readyz, start-up)."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(retry_after=retry_after)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail
+
+
 def render(
     error: DomainError, *, operation_id: str | None = None, request_id: str | None = None
 ) -> tuple[int, bytes, Mapping[str, str]]:

@@ -2,7 +2,9 @@
 
 With `global-chat serve --workers N` the workers are separate processes: the console script sets
 PROMETHEUS_MULTIPROC_DIR, every worker writes its samples there, and /metrics, whichever worker
-answers it, adds them all up (prometheus-client's multiprocess mode).
+answers it, adds them all up (prometheus-client's multiprocess mode). The database pool gauges are
+summed over the live workers ("livesum"): the instance's connections; each worker refreshes its own
+every POOL_REFRESH_SECONDS and the one answering /metrics right before it answers.
 """
 
 from __future__ import annotations
@@ -13,15 +15,26 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+if TYPE_CHECKING:
+    from global_chat.storage.database import PoolStatus
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 MULTIPROCESS_DIR_PREFIX = "global-chat-metrics-"
+POOL_REFRESH_SECONDS = 1.0
+POOL_GAUGES = {
+    "max_connections": "The most database connections the pools may open (DB_POOL_SIZE + DB_MAX_OVERFLOW each).",
+    "size": "Database connections the pools keep open once opened (DB_POOL_SIZE each).",
+    "open": "Database connections open now, idle or in use.",
+    "checked_out": "Database connections in use now.",
+    "overflow": "Database connections open now beyond the pool size (closed again when returned).",
+}
 
 
 class Metrics:
@@ -51,6 +64,20 @@ class Metrics:
             "global_chat_database_errors", "Requests that failed because the database was unavailable.",
             registry=self.registry,
         )  # fmt: skip
+
+        self.pool = {
+            name: Gauge(f"global_chat_db_pool_{name}", text, registry=self.registry, multiprocess_mode="livesum")
+            for name, text in POOL_GAUGES.items()
+        }
+
+    def observe_pool(self, status: PoolStatus) -> None:
+        for name, gauge in self.pool.items():
+            gauge.set(getattr(status, name))
+
+    def forget_process(self) -> None:
+        """On a worker's way out: drop its pool gauges from the sum (the counters stay, as they should)."""
+        if os.environ.get(MULTIPROCESS_ENV):
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
     def observe_request(self, operation: str, status: int, seconds: float) -> None:
         children = self._children.get((operation, status))

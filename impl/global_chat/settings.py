@@ -23,6 +23,16 @@ class AuthMode(StrEnum):
     """API keys and HS256 JWTs are required."""
 
 
+class DbPooler(StrEnum):
+    """What DATABASE_URL points at, on PostgreSQL."""
+
+    NONE = "none"
+    """PostgreSQL itself: prepared statements are kept per connection, statement_timeout is set at connect."""
+    PGBOUNCER = "pgbouncer"
+    """A connection pooler that hands each transaction to any server connection (PgBouncer in transaction
+    mode, or any mode): no statement outlives its round trip, no startup parameter it would refuse."""
+
+
 class SettingsError(ValueError):
     """A setting that would make the service unsafe or unable to start."""
 
@@ -85,9 +95,18 @@ class Settings(BaseSettings):
         description="Global chat sessions one user may create per minute in an organization (0: unlimited), so "
         "that one user deleting and re-creating cannot spend the organization's budget.",
     )
-    db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    # One budget of 20 connections per process, all of them kept once opened: connections beyond the pool
+    # are opened for one request and closed after it, and under load that churn cost the hot path a new
+    # PostgreSQL connection every ~14 requests (README, Deploying: Sizing).
+    db_pool_size: int = Field(default=20, ge=1, description="Connections a process keeps open once opened.")
+    db_max_overflow: int = Field(
+        default=0, ge=0, description="Connections a process may open beyond DB_POOL_SIZE, each closed after use."
+    )
     db_statement_timeout_ms: int = Field(default=5000, ge=100)
+    db_pooler: DbPooler = Field(
+        default=DbPooler.NONE,
+        description="pgbouncer when DATABASE_URL is a PgBouncer (or a pooler like it) rather than PostgreSQL itself.",
+    )
     db_unavailable_retry_after: int = Field(default=5, ge=1, description="Retry-After (s) sent with a 503.")
     log_level: str = "INFO"
 
@@ -118,6 +137,15 @@ class Settings(BaseSettings):
                     "AUTH_MODE=keys needs JWT_SECRET of at least 32 bytes "
                     "(e.g. JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'))"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _pooler_needs_postgresql(self) -> Settings:
+        if self.db_pooler is not DbPooler.NONE and not self.async_database_url.startswith("postgresql"):
+            raise ValueError(
+                f"DB_POOLER={self.db_pooler.value} is for a PostgreSQL DATABASE_URL (a PgBouncer in front of "
+                "PostgreSQL); this DATABASE_URL is not one: unset DB_POOLER or fix DATABASE_URL"
+            )
         return self
 
     @cached_property

@@ -9,22 +9,27 @@ medians of the rounds are reported with their min and max. Scenarios:
   create  a new user every request (pre-issued JWTs for distinct users; CHAT_CREATE_RATE_LIMIT=0)
   error   missing credentials (401; no storage, so measured on one backend only)
 
-on SQLite and on PostgreSQL (a fresh database in the local server, dropped at the end; skipped with a
-warning when it is unreachable). The last line of the output is
+on SQLite, on PostgreSQL (a fresh database in the local server, dropped at the end; skipped with a
+warning when it is unreachable) and on that PostgreSQL through PgBouncer (`pgbouncer`: Debian's, started
+by the run in transaction pooling mode with BENCH_PGBOUNCER_POOL server connections, on a free port, the
+servers with DB_POOLER=pgbouncer; scripts/pgbouncer_instance.py). The last line of the output is
 
   RESULT hot_vs_fastapi=<r> hot_vs_floor=<r> create_vs_fastapi=<r> p99_vs_fastapi=<r>
 
-the ratios of ours to the others (p99 on the hot path), each the worse of the two backends; the whole
-report goes to reports/bench.json.
+the ratios of ours to the others (p99 on the hot path), each the worse of SQLite and PostgreSQL (the
+pgbouncer backend's ratios are printed on their own line, with what the pooler costs each server on the
+hot path: its requests/s through PgBouncer over those on PostgreSQL directly); the whole report goes to
+reports/bench.json.
 
 `--scale`: the hot path of ours with 1,000 vs 1,000,000 sessions stored in PostgreSQL, ending with
 `RESULT scale_ratio=<requests/s with 1,000,000 / with 1,000>` (reports/bench-scale.json).
 
 Environment: BENCH_ROUNDS (3), BENCH_DURATION (10 s), BENCH_WARMUP (1 s per server and scenario),
-BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgresql), BENCH_SCENARIOS (hot,create,error),
+BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgresql,pgbouncer), BENCH_SCENARIOS (hot,create,error),
 BENCH_SERVERS (ours,fastapi,floor), BENCH_PG_URL (postgresql://postgres@127.0.0.1:5432/postgres),
-BENCH_SERVER_CPU (0), BENCH_WRK_CPU (1), BENCH_SCALE_SIZES (1000,1000000),
-BENCH_KEEP (1: keep the temporary folder and the PostgreSQL databases).
+BENCH_SERVER_CPU (0), BENCH_WRK_CPU (1), BENCH_SCALE_SIZES (1000,1000000), BENCH_PGBOUNCER_POOL (10),
+BENCH_KEEP (1: keep the temporary folder and the PostgreSQL databases). The servers' own settings come
+from the environment like any other: DB_POOL_SIZE=32 DB_MAX_OVERFLOW=0 make bench measures another pool.
 Progress goes to stderr; the table and the RESULT line to stdout. Each run also records the CPU taken
 meanwhile by processes that are not part of the benchmark (the "noise" column): on a 2-CPU machine
 anything else running makes the numbers unreliable, and the run says so.
@@ -75,6 +80,8 @@ from global_chat.storage.migrate import upgrade  # noqa: E402
 from global_chat.storage.tables import SESSIONS  # noqa: E402
 from global_chat.web.http_protocol import HTTP_PROTOCOL  # noqa: E402
 from scripts.bench.wire import BODY, CHAT_PATH  # noqa: E402
+from scripts.pgbouncer_instance import PgBouncerInstance, PgBouncerUnavailable  # noqa: E402
+from scripts.pgbouncer_instance import version as pgbouncer_version  # noqa: E402
 
 HOST = "127.0.0.1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -90,6 +97,9 @@ SCENARIOS = {
     "error": "error path: missing credentials (401)",
 }
 EXPECTED_STATUS = {"hot": 200, "create": 200, "error": 401}
+BACKENDS = ("sqlite", "postgresql", "pgbouncer")
+RESULT_BACKENDS = ("sqlite", "postgresql")
+"""The RESULT line's ratios: the two stores (the pooler's are reported beside them)."""
 DEFAULT_CREATE_RATE = 3000.0
 """Requests/s assumed when sizing the tokens of a creation run with no hot-path figure to go by."""
 
@@ -134,6 +144,7 @@ class Config:
     server_cpu: str
     wrk_cpu: str
     scale_sizes: tuple[int, int]
+    pgbouncer_pool: int
     keep: bool
 
     @classmethod
@@ -149,13 +160,14 @@ class Config:
             duration=_env_int("BENCH_DURATION", 10),
             warmup=_env_int("BENCH_WARMUP", 1, minimum=0),
             connections=_env_int("BENCH_CONNECTIONS", 32),
-            backends=_env_list("BENCH_BACKENDS", "sqlite,postgresql", {"sqlite", "postgresql"}),
+            backends=_env_list("BENCH_BACKENDS", ",".join(BACKENDS), BACKENDS),
             scenarios=_env_list("BENCH_SCENARIOS", "hot,create,error", SCENARIOS),
             servers=_env_list("BENCH_SERVERS", "ours,fastapi,floor", APPS),
             pg_url=pg_url,
             server_cpu=os.environ.get("BENCH_SERVER_CPU", "0"),
             wrk_cpu=os.environ.get("BENCH_WRK_CPU", "1"),
             scale_sizes=(sizes[0], sizes[1]),
+            pgbouncer_pool=_env_int("BENCH_PGBOUNCER_POOL", 10),
             keep=os.environ.get("BENCH_KEEP", "") == "1",
         )
 
@@ -240,8 +252,10 @@ def free_port() -> int:
         return port
 
 
-def versions(wrk: str) -> dict[str, str]:
+def versions(wrk: str, pgbouncer: PgBouncerInstance | None = None) -> dict[str, str]:
     found = {"python": platform.python_version(), "wrk": wrk}
+    if pgbouncer is not None:
+        found["pgbouncer"] = pgbouncer_version(pgbouncer.program)
     for package in ("connexion", "fastapi", "starlette", "uvicorn", "uvloop", "httptools", "pydantic", "sqlalchemy"):
         with suppress(metadata.PackageNotFoundError):
             found[package] = metadata.version(package)
@@ -264,18 +278,20 @@ def machine() -> dict[str, Any]:
 @dataclass
 class Backend:
     name: str
-    """sqlite or postgresql"""
+    """sqlite, postgresql or pgbouncer"""
     url: str
     settings: Settings
     org_id: uuid.UUID = field(default_factory=uuid.uuid4)
     api_key: str = ""
     pg_database: str | None = None
+    pgbouncer: PgBouncerInstance | None = None
 
 
-def bench_settings(database_url: str, jwt_secret: str) -> Settings:
+def bench_settings(database_url: str, jwt_secret: str, pooler: str = "none") -> Settings:
     return Settings(
         _env_file=None,
         database_url=database_url,
+        db_pooler=pooler,
         auth_mode="keys",
         jwt_secret=jwt_secret,
         chat_create_rate_limit=0,
@@ -311,6 +327,20 @@ def create_pg_database(config: Config, label: str) -> str:
     progress(f"postgresql: CREATE DATABASE {name}")
     asyncio.run(_pg_admin(config, f'CREATE DATABASE "{name}"'))
     return name
+
+
+async def _pg_sessions(config: Config, database: str) -> int:
+    connection = await asyncpg.connect(config.pg_url, timeout=5)
+    try:
+        query = "SELECT sessions FROM pg_stat_database WHERE datname = $1"  # PostgreSQL 14+
+        return int(await connection.fetchval(query, database) or 0)
+    finally:
+        await connection.close()
+
+
+def pg_sessions(config: Config, database: str) -> int:
+    """Connections PostgreSQL has accepted into `database` so far."""
+    return asyncio.run(_pg_sessions(config, database))
 
 
 def drop_pg_database(config: Config, name: str) -> None:
@@ -425,6 +455,7 @@ def server_env(backend: Backend, jwt_secret: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=backend.url,
+        DB_POOLER=backend.settings.db_pooler.value,
         AUTH_MODE="keys",
         JWT_SECRET=jwt_secret,
         RESPONSE_VALIDATION="false",  # the production default
@@ -599,7 +630,7 @@ class CpuUse:
     server: float
     wrk: float
     database: float
-    """PostgreSQL's processes (ours and anybody else's)."""
+    """PostgreSQL's and PgBouncer's processes (ours and anybody else's)."""
     foreign: float
     """Every other process on the machine: what makes a run noisy."""
     steal: float
@@ -629,7 +660,7 @@ class CpuMeter:
                 continue
             if pid == self.server_pid:
                 server = used
-            elif comm == "postgres":
+            elif comm in ("postgres", "pgbouncer"):
                 database += used
             elif pid not in ours:
                 foreign.append((used, f"{comm}[{pid}]"))
@@ -679,6 +710,9 @@ class Measurement:
     cpu: CpuUse
     created: int | None = None
     """Creation path: sessions the run added to the database."""
+    pg_connections: int | None = None
+    """PostgreSQL: connections PostgreSQL accepted into the run's database meanwhile (pg_stat_database.sessions):
+    the pool's churn (directly) or PgBouncer's server connections (through it)."""
 
     @property
     def noise(self) -> float:
@@ -777,9 +811,12 @@ class Bench:
             budget = self.token_budget(server, seconds)
             args = [str(tokens.file(budget))]
             before = count_sessions(backend)
+        connections = pg_sessions(self.config, backend.pg_database) if backend.pg_database else None
         meter = CpuMeter(server.process.pid)
         result = run_wrk(self.config, server, script, seconds, args)
         m = measurement(server, scenario, round_, result, meter.stop())
+        if connections is not None and backend.pg_database:
+            m.pg_connections = pg_sessions(self.config, backend.pg_database) - connections
         if before is not None:
             m.created = count_sessions(backend) - before
             key = (server.name, server.backend)
@@ -795,6 +832,7 @@ class Bench:
             + (f"  noise {m.noise:.0%}" if m.noise >= 0.01 else "")
             + (f"  unexpected {m.unexpected}" if m.unexpected else "")
             + (f"  created {m.created}" if m.created is not None else "")
+            + (f"  new PostgreSQL connections {m.pg_connections}" if m.pg_connections is not None else "")
         )
         if m.unexpected:
             self.warn(
@@ -861,6 +899,9 @@ def summarize(
                 "requests": sum(m.requests for m in ms),
                 "server_cpu": round(statistics.median(m.cpu.server for m in ms), 3),
                 "noise_max": round(max(m.noise for m in ms), 3),
+                "pg_connections_per_1k": None
+                if any(m.pg_connections is None for m in ms)
+                else round(1000 * sum(m.pg_connections or 0 for m in ms) / max(sum(m.requests for m in ms), 1), 2),
             }
         )
     return rows
@@ -891,9 +932,21 @@ def ratios(rows: list[dict[str, Any]], backends: list[str]) -> tuple[dict[str, d
             if value is not None:
                 values[backend] = value
                 per_backend.setdefault(backend, {})[name] = value
-        if values:
-            worst[name] = pick(list(values.values()))
+        counted = [value for backend, value in values.items() if backend in RESULT_BACKENDS]
+        if counted:
+            worst[name] = pick(counted)
     return per_backend, worst
+
+
+def pgbouncer_cost(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Per server: hot-path requests/s through PgBouncer over those on PostgreSQL directly."""
+    index = {(r["server"], r["scenario"], r["backend"]): r for r in rows}
+    cost = {}
+    for server in APPS:
+        pooled, direct = index.get((server, "hot", "pgbouncer")), index.get((server, "hot", "postgresql"))
+        if pooled and direct and direct["rps_median"]:
+            cost[server] = round(pooled["rps_median"] / direct["rps_median"], 3)
+    return cost
 
 
 def _fmt(value: float | None, spec: str = ".2f") -> str:
@@ -903,7 +956,8 @@ def _fmt(value: float | None, spec: str = ".2f") -> str:
 def print_table(rows: list[dict[str, Any]], per_backend: dict[str, dict[str, float]]) -> None:
     header = (
         f"{'scenario':8} {'backend':10} {'server':8} {'req/s median [min-max]':>28} "
-        f"{'p50 ms':>8} {'p99 ms':>8} {'peak RSS MB':>12} {'unexpected':>10} {'server CPU':>10} {'noise':>6}"
+        f"{'p50 ms':>8} {'p99 ms':>8} {'peak RSS MB':>12} {'unexpected':>10} {'server CPU':>10} {'noise':>6} "
+        f"{'new PG conns/1k':>15}"
     )
     print(header)
     print("-" * len(header))
@@ -914,15 +968,21 @@ def print_table(rows: list[dict[str, Any]], per_backend: dict[str, dict[str, flo
         print(
             f"{r['scenario']:8} {r['backend']:10} {r['server']:8} {spread:>28} {r['p50_ms']:8.2f} "
             f"{r['p99_ms']:8.2f} {_fmt(r['peak_rss_mb'], '.1f'):>12} {r['unexpected']:>10} "
-            f"{r['server_cpu']:>10.0%} {r['noise_max']:>6.0%}"
+            f"{r['server_cpu']:>10.0%} {r['noise_max']:>6.0%} {_fmt(r['pg_connections_per_1k']):>15}"
         )
     print(
         "server CPU: the median share of its CPU the server used (100%: CPU-bound); noise: the worst round's CPU "
-        "taken by other processes or stolen by the hypervisor"
+        "taken by other processes or stolen by the hypervisor; new PG conns/1k: connections PostgreSQL accepted "
+        "per 1,000 requests (the pool's churn; through PgBouncer, PgBouncer's own)"
     )
     print()
     for backend, values in per_backend.items():
         print(f"ours vs the others on {backend}: " + " ".join(f"{k}={v:.3f}" for k, v in values.items()))
+
+
+def pool_env(name: str) -> str:
+    """A pool setting of the servers: the environment's, or the service's default."""
+    return os.environ.get(name) or str(Settings.model_fields[name.lower()].default)
 
 
 def write_report(name: str, report: dict[str, Any]) -> Path:
@@ -935,8 +995,11 @@ def write_report(name: str, report: dict[str, Any]) -> Path:
 # --------------------------------------------------------------------------- the two modes
 
 
-def backends_for(config: Config, workdir: Path, jwt_secret: str, bench_warn: Callable[[str], None]) -> list[Backend]:
-    backends = []
+def backends_for(
+    config: Config, workdir: Path, jwt_secret: str, bench_warn: Callable[[str], None], backends: list[Backend]
+) -> None:
+    """Append to `backends` the ones of BENCH_BACKENDS that can be had (as they are made: whatever fails
+    midway, what was made is cleaned up)."""
     for name in config.backends:
         if name == "sqlite":
             url = f"sqlite:///{workdir / 'bench.db'}"
@@ -945,15 +1008,36 @@ def backends_for(config: Config, workdir: Path, jwt_secret: str, bench_warn: Cal
         reason = pg_reachable(config)
         if reason is not None:
             bench_warn(
-                f"PostgreSQL at {config.pg_url} is unreachable ({reason}): the PostgreSQL rows are SKIPPED "
-                "and every ratio is computed on SQLite alone"
+                f"PostgreSQL at {config.pg_url} is unreachable ({reason}): the {name} rows are SKIPPED "
+                "and every ratio is computed without them"
             )
             continue
-        database = create_pg_database(config, "main")
+        database = create_pg_database(config, "main" if name == "postgresql" else name)
         url = pg_url_for(config, database)
-        backend = Backend("postgresql", url, bench_settings(url, jwt_secret), pg_database=database)
-        backends.append(backend)
-    return backends
+        if name == "postgresql":
+            backends.append(Backend("postgresql", url, bench_settings(url, jwt_secret), pg_database=database))
+            continue
+        progress(f"pgbouncer: starting one in transaction pooling mode, {config.pgbouncer_pool} server connections")
+        bouncer = PgBouncerInstance(config.pg_url, pool_mode="transaction", pool_size=config.pgbouncer_pool)
+        try:
+            bouncer.create()
+        except PgBouncerUnavailable as exc:
+            drop_pg_database(config, database)
+            bench_warn(f"no PgBouncer ({exc}): the pgbouncer rows are SKIPPED")
+            continue
+        url = bouncer.url(database)
+        settings = bench_settings(url, jwt_secret, pooler="pgbouncer")
+        backends.append(Backend("pgbouncer", url, settings, pg_database=database, pgbouncer=bouncer))
+        progress(f"pgbouncer: {pgbouncer_version(bouncer.program)} on :{bouncer.port}")
+
+
+def release(config: Config, backends: list[Backend]) -> None:
+    """Stop the PgBouncers and drop the PostgreSQL databases of the run (unless BENCH_KEEP)."""
+    for backend in backends:
+        if backend.pgbouncer is not None:
+            backend.pgbouncer.destroy()
+        if backend.pg_database and not config.keep:
+            drop_pg_database(config, backend.pg_database)
 
 
 def main_bench(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
@@ -962,7 +1046,7 @@ def main_bench(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
     started = time.monotonic()
     backends: list[Backend] = []
     try:
-        backends = backends_for(config, workdir, jwt_secret, bench.warn)
+        backends_for(config, workdir, jwt_secret, bench.warn, backends)
         storage_free_done = False
         for backend in backends:
             prepare(backend)
@@ -975,32 +1059,40 @@ def main_bench(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
                 bench.scenario(scenario, backend, env)
     finally:
         PROCESSES.stop_all()
-        for backend in backends:
-            if backend.pg_database and not config.keep:
-                drop_pg_database(config, backend.pg_database)
+        release(config, backends)
 
     rows = summarize(bench.measurements, bench.peak_rss)
     measured = [b.name for b in backends]
     per_backend, worst = ratios(rows, measured)
+    pooler_cost = pgbouncer_cost(rows)
     print()
     print(
         f"POST {CHAT_PATH}: {config.rounds} rounds x {config.duration} s per server, wrk -t1 -c{config.connections}, "
-        f"server on CPU {config.server_cpu}, wrk on CPU {config.wrk_cpu}"
+        f"server on CPU {config.server_cpu}, wrk on CPU {config.wrk_cpu}; pool DB_POOL_SIZE="
+        f"{pool_env('DB_POOL_SIZE')} DB_MAX_OVERFLOW={pool_env('DB_MAX_OVERFLOW')}"
+        + (f", PgBouncer with {config.pgbouncer_pool} server connections" if "pgbouncer" in measured else "")
     )
     print_table(rows, per_backend)
+    if pooler_cost:
+        print(
+            "PgBouncer's cost on the hot path (req/s through it / on PostgreSQL directly): "
+            + " ".join(f"{server}={value:.3f}" for server, value in pooler_cost.items())
+        )
     keys = ("hot_vs_fastapi", "hot_vs_floor", "create_vs_fastapi", "p99_vs_fastapi")
     result = "RESULT " + " ".join(f"{k}={_fmt(worst.get(k), '.3f')}" for k in keys)
     report: dict[str, Any] = {
         "command": "make bench",
         "config": asdict(config),
         "machine": machine(),
-        "versions": versions(wrk),
+        "versions": versions(wrk, next((b.pgbouncer for b in backends if b.pgbouncer), None)),
         "before_start": asdict(idle),
         "backends": measured,
         "skipped_backends": [b for b in config.backends if b not in measured],
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "summary": rows,
-        "ratios": {"per_backend": per_backend, "worst": worst},
+        "ratios": {"per_backend": per_backend, "worst": worst, "worst_of": list(RESULT_BACKENDS)},
+        "pgbouncer_cost": pooler_cost,
+        "pool": {"DB_POOL_SIZE": pool_env("DB_POOL_SIZE"), "DB_MAX_OVERFLOW": pool_env("DB_MAX_OVERFLOW")},
         "warnings": bench.warnings,
         "measurements": [asdict(m) for m in bench.measurements],
         "result": result,

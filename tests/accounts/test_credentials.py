@@ -13,7 +13,7 @@ from global_chat.storage.tables import API_KEYS
 from tests.fixtures.accounts import Accounts
 from tests.fixtures.contract import ContractSchemas
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 CHAT = "/v1/sessions/chat"
 
 

@@ -12,7 +12,7 @@ from global_chat.accounts.model import StoredApiKey
 from global_chat.accounts.repository import AccountRepository
 from global_chat.storage.database import Database
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
 

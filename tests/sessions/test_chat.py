@@ -17,7 +17,7 @@ from global_chat.storage.tables import HARNESSES, ORGANIZATIONS, SESSIONS
 from tests.fixtures.app import API_BASE_URL, UI_BASE_URL
 from tests.fixtures.contract import ContractSchemas
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 CHAT = "/v1/sessions/chat"
 
 

@@ -10,7 +10,7 @@ import pytest
 from tests.fixtures.accounts import Accounts, Caller
 from tests.fixtures.contract import ContractSchemas
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 CHAT = "/v1/sessions/chat"
 
 

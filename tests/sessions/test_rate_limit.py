@@ -22,7 +22,7 @@ from tests.fixtures.accounts import JWT_SECRET, Accounts
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.contract import ContractSchemas
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 CHAT = "/v1/sessions/chat"
 BUDGET = 3
 

@@ -17,7 +17,7 @@ from global_chat.sessions.repository import SessionRepository
 from global_chat.storage.database import Database
 from global_chat.storage.tables import RATE_LIMIT_WINDOWS as WINDOWS
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
 

@@ -16,7 +16,7 @@ from global_chat.sessions.service import GlobalChatService, SessionService
 from global_chat.storage.database import Database
 from tests.fixtures.clock import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 
 
 def chat_service(database: Database, clock: FakeClock, budget: int = 0) -> GlobalChatService:

@@ -7,7 +7,7 @@ import pytest
 
 from tests.fixtures.accounts import Accounts
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 CHAT = "/v1/sessions/chat"
 
 

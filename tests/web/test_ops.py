@@ -7,12 +7,17 @@ import logging
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.exc import DBAPIError
 
+from global_chat.app import log_connection_budget
 from global_chat.sessions.service import GlobalChatService
+from global_chat.settings import Settings
+from global_chat.storage.database import Database
 from tests.fixtures.accounts import Accounts
 from tests.fixtures.contract import ContractSchemas
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 CHAT = "/v1/sessions/chat"
 JSON_TYPE = "application/json"
 
@@ -58,6 +63,81 @@ async def test_metrics_count_requests_creations_and_rejections(client: httpx.Asy
     assert 'global_chat_http_request_duration_seconds_bucket{le="+Inf",operation="get_or_create_chat_session"' in text
     for name in ("singleton_races_resolved", "rate_limit_rejections", "database_errors"):
         assert f"global_chat_{name}_total" in text
+
+
+def pool_gauges(exposition: str) -> dict[str, float]:
+    return {
+        sample.name.removeprefix("global_chat_db_pool_"): sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name.startswith("global_chat_db_pool_")
+    }
+
+
+async def test_metrics_show_the_database_pools(client: httpx.AsyncClient, settings: Settings) -> None:
+    await client.post(CHAT)
+
+    gauges = pool_gauges((await client.get("/metrics")).text)
+
+    pools = 2 if settings.is_sqlite else 1  # SQLite: the engine's pool and the reader's
+    assert gauges["max_connections"] == pools * (settings.db_pool_size + settings.db_max_overflow)
+    assert gauges["size"] == pools * settings.db_pool_size
+    assert gauges["open"] >= 1  # the request's connection, back in the pool
+    assert (gauges["checked_out"], gauges["overflow"]) == (0, 0)
+
+
+async def test_start_up_logs_the_most_connections_the_process_may_open(
+    settings: Settings, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="global_chat.database"):
+        log_connection_budget(database)
+
+    (record,) = [r for r in caplog.records if r.name == "global_chat.database"]
+    event = record.msg
+    assert isinstance(event, dict)
+    pools = 2 if settings.is_sqlite else 1
+    assert event["event"] == "database connection budget"
+    assert event["max_connections"] == pools * (settings.db_pool_size + settings.db_max_overflow)
+    assert event["pooler"] == settings.db_pooler.value
+
+
+class CollidingStatement(Exception):
+    """What asyncpg raises when a pooler hands it a server connection with another client's statement."""
+
+    sqlstate = "42P05"
+
+
+@pytest.mark.parametrize(
+    ("failure", "logged"),
+    [
+        (
+            DBAPIError("SELECT 1", None, CollidingStatement('prepared statement "__asyncpg_stmt_1__" already exists')),
+            "set DB_POOLER=pgbouncer",
+        ),
+        (TimeoutError(), "database unavailable"),  # the driver's statement timeout, the one behind a pooler
+    ],
+    ids=["undeclared pooler", "statement timeout"],
+)
+async def test_database_trouble_is_a_503_whose_reason_is_in_the_log_only(
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failure: Exception,
+    logged: str,
+) -> None:
+    async def failing(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(GlobalChatService, "get_or_create", failing)
+
+    with caplog.at_level(logging.WARNING):
+        response = await client.post(CHAT)
+
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) >= 1
+    assert response.json()["error"] == "Service temporarily unavailable; retry later."
+    assert logged in caplog.text
+    assert "global_chat_database_errors_total 1.0" in (await client.get("/metrics")).text
 
 
 async def test_a_500_carries_a_request_id_and_nothing_else(

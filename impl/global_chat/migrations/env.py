@@ -1,7 +1,9 @@
 """Alembic environment: runs the migrations over the service's async engine.
 
-The database URL comes from `config.attributes["database_url"]` (set by global_chat.storage.migrate).
-On PostgreSQL an advisory lock makes concurrent `global-chat migrate` runs take turns.
+The database URL and the driver's arguments come from `config.attributes` (set by global_chat.storage.migrate).
+On PostgreSQL an advisory lock makes concurrent `global-chat migrate` runs take turns: a transaction-level
+lock, taken in the one transaction all migrations run in, so it also holds behind PgBouncer in transaction
+mode (a session-level lock would stay on a server connection that PgBouncer hands to other clients).
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ def _run(connection: Connection) -> None:
 
 
 async def _main() -> None:
+    attributes = context.config.attributes
     engine = create_async_engine(
-        context.config.attributes["database_url"], poolclass=pool.NullPool, hide_parameters=HIDE_PARAMETERS
+        attributes["database_url"],
+        poolclass=pool.NullPool,
+        hide_parameters=HIDE_PARAMETERS,
+        connect_args=attributes.get("connect_args", {}),
     )
     try:
         async with engine.connect() as connection:

@@ -8,9 +8,10 @@ is a choice of the caller, never a second copy of a query.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+import re
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
-from dataclasses import fields
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -21,9 +22,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import Pool, QueuePool
 
-from global_chat.errors import DatabaseUnavailable
-from global_chat.settings import Settings
+from global_chat.errors import DatabaseMisconfigured, DatabaseUnavailable
+from global_chat.settings import DbPooler, Settings
 
 
 class Executor(Protocol):
@@ -53,9 +55,11 @@ def is_unavailable(exc: BaseException) -> bool:
     """True when `exc` says the database cannot be reached or used right now (as opposed to a wrong
     statement or a bug), so the caller may retry later: the one place that decides it.
 
-    Connection-level errors of the driver and of the pool, a timeout (asyncpg's `command_timeout`
-    raises the builtin TimeoutError), and the server's own "not now" SQLSTATEs, found on the error
-    itself, on the driver error SQLAlchemy wraps (`orig`) or on what that was raised from."""
+    Connection-level errors of the driver and of the pool, a statement that ran out of
+    DB_STATEMENT_TIMEOUT_MS (PostgreSQL's statement_timeout, SQLSTATE 57014, or asyncpg's
+    command_timeout, the only one behind a pooler: the builtin TimeoutError), and the server's own
+    "not now" SQLSTATEs, found on the error itself, on the driver error SQLAlchemy wraps (`orig`) or on
+    what that was raised from."""
     if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout, TimeoutError)):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
@@ -81,6 +85,97 @@ def _sqlstate(exc: BaseException) -> str | None:
 HIDE_PARAMETERS = True
 
 
+UNDECLARED_POOLER = (
+    "DATABASE_URL reaches PostgreSQL through a connection pooler such as PgBouncer ({evidence}), and DB_POOLER "
+    "does not say so: set DB_POOLER=pgbouncer (see README, Deploying), or point DATABASE_URL at PostgreSQL itself"
+)
+_REFUSED_PARAMETER = re.compile(r"unsupported startup parameter: (\w+)")
+# SQLSTATEs that only a pooler produces for us: we never name a prepared statement ourselves, so a named one
+# that already exists or no longer exists was left or dropped by a server connection another client had.
+POOLER_SQLSTATES = {"42P05": "prepared statement already exists", "26000": "prepared statement does not exist"}
+
+
+def pooler_misconfiguration(exc: BaseException) -> str | None:
+    """What `exc` (or the driver error it wraps) says about an undeclared pooler, for the operator; else None."""
+    error: BaseException | None = exc
+    while error is not None:
+        if isinstance(error, DatabaseMisconfigured):
+            return error.detail
+        sqlstate = getattr(error, "sqlstate", None)
+        if sqlstate in POOLER_SQLSTATES:
+            return UNDECLARED_POOLER.format(evidence=POOLER_SQLSTATES[sqlstate])
+        refused = _REFUSED_PARAMETER.search(str(error))  # PgBouncer's answer to statement_timeout at connect
+        if refused:
+            return UNDECLARED_POOLER.format(evidence=f"it refused the startup parameter {refused[1]}")
+        error = getattr(error, "orig", None) or error.__cause__
+    return None
+
+
+def postgres_connect_args(settings: Settings) -> dict[str, Any]:
+    """asyncpg's connection arguments: timeouts, and what DB_POOLER asks for (pooler_connect_args)."""
+    timeout = settings.db_statement_timeout_ms / 1000
+    args: dict[str, Any] = {"timeout": timeout, "command_timeout": timeout, **pooler_connect_args(settings)}
+    if settings.db_pooler is DbPooler.NONE:
+        args["server_settings"] = {"statement_timeout": str(settings.db_statement_timeout_ms)}
+    # Behind a pooler no startup parameter: PgBouncer refuses those it does not track (unless its
+    # ignore_startup_parameters lists them, and then it drops them). The statement timeout is then
+    # asyncpg's command_timeout: on expiry asyncpg sends a cancel request, which PgBouncer forwards to the
+    # server connection running the statement; a server-side limit is the role's (README, Deploying).
+    return args
+
+
+def pooler_connect_args(settings: Settings) -> dict[str, Any]:
+    """asyncpg's arguments for DB_POOLER (the service's engine and the migrations' alike).
+
+    Behind PgBouncer in transaction mode each transaction, and each statement outside one, may run on a
+    different server connection, so nothing may rely on server state left by an earlier round trip. With
+    its statement cache off, asyncpg names no prepared statement: it prepares unnamed ones and sends
+    Parse again with every Bind/Execute/Sync, in the same round trip (asyncpg's `mark_unprepared`), so
+    each statement is whole on whichever server connection runs it. SQLAlchemy's own prepared statement
+    cache stays on: it keeps those statements' descriptions on the client, which saves the Describe round
+    trip on re-use and leaves nothing on the server. Unique statement names (SQLAlchemy's
+    `prepared_statement_name_func` recipe) were not enough: they cure "already exists", but a read outside
+    a transaction can still be prepared on one server connection and executed on another ("does not
+    exist"), and every name stays allocated on its server connection until PgBouncer closes it.
+    """
+    if settings.db_pooler is DbPooler.PGBOUNCER:
+        return {"statement_cache_size": 0}
+    return {}
+
+
+def _refuse_undeclared_pooler(retry_after: int) -> Callable[[Any, Any], None]:
+    """A pool `connect` listener for DB_POOLER=none on PostgreSQL: a connection whose session runs on another
+    server process than the one it announced at connect (BackendKeyData) goes through a pooler, which
+    hands out its own keys; its use would fail later and at random ("prepared statement ... already
+    exists"), so it is refused now, with the reason. One round trip per new connection, none per request."""
+
+    def check(dbapi_connection: Any, _record: Any) -> None:
+        found: list[bytes] = []
+
+        async def backend_pid(connection: Any) -> None:
+            # COPY ... TO STDOUT runs over the simple query protocol: no prepared statement, named or not,
+            # which a pooler could have mixed up before we know it is there.
+            await connection.copy_from_query("SELECT pg_backend_pid()", output=_append_to(found))
+
+        dbapi_connection.run_async(backend_pid)
+        announced = dbapi_connection.driver_connection.get_server_pid()
+        if b"".join(found).strip() != str(announced).encode():
+            dbapi_connection.close()  # the pool never gets it, so nobody else would close it
+            raise DatabaseMisconfigured(
+                UNDECLARED_POOLER.format(evidence="its sessions do not run on the server process it announced"),
+                retry_after=retry_after,
+            )
+
+    return check
+
+
+def _append_to(chunks: list[bytes]) -> Callable[[bytes], Any]:
+    async def append(chunk: bytes) -> None:
+        chunks.append(chunk)
+
+    return append
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.async_database_url)
     if url.get_backend_name() == "sqlite":
@@ -95,14 +190,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         return engine
-    connect_args: dict[str, Any] = {}
-    if url.get_backend_name() == "postgresql":
-        connect_args = {
-            "timeout": settings.db_statement_timeout_ms / 1000,
-            "command_timeout": settings.db_statement_timeout_ms / 1000,
-            "server_settings": {"statement_timeout": str(settings.db_statement_timeout_ms)},
-        }
-    return create_async_engine(
+    postgres = url.get_backend_name() == "postgresql"
+    engine = create_async_engine(
         url,
         hide_parameters=HIDE_PARAMETERS,
         pool_size=settings.db_pool_size,
@@ -110,8 +199,13 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # No pre-ping (it would cost a round trip per request): a connection that died with the
         # server fails one request with a 503 and SQLAlchemy then discards the whole stale pool.
         pool_timeout=settings.db_statement_timeout_ms / 1000,
-        connect_args=connect_args,
+        connect_args=postgres_connect_args(settings) if postgres else {},
     )
+    if postgres and settings.db_pooler is DbPooler.NONE:
+        # first: before the dialect's own set-up, which already prepares statements
+        listener = _refuse_undeclared_pooler(settings.db_unavailable_retry_after)
+        event.listen(engine.sync_engine.pool, "connect", listener, insert=True)
+    return engine
 
 
 Record = TypeVar("Record")
@@ -187,9 +281,36 @@ class _SyncExecutor:
         return self._connection.execute(statement, parameters)
 
 
+@dataclass(frozen=True, slots=True)
+class PoolStatus:
+    """The connections of one process's pools (on SQLite: the engine's and the reader's, added up)."""
+
+    max_connections: int
+    """The most it may open: DB_POOL_SIZE + DB_MAX_OVERFLOW per pool."""
+    size: int
+    """Connections kept open once opened (DB_POOL_SIZE per pool)."""
+    open: int
+    """Open now, idle or in use."""
+    checked_out: int
+    """In use now."""
+    overflow: int
+    """Open now beyond `size` (closed again when returned)."""
+
+
+def _pool_status(pool: Pool, max_overflow: int) -> PoolStatus:
+    if not isinstance(pool, QueuePool):  # not ours: create_engine and create_sqlite_reader make QueuePools
+        return PoolStatus(0, 0, 0, 0, 0)
+    size, checked_out = pool.size(), pool.checkedout()
+    opened = pool.checkedin() + checked_out
+    return PoolStatus(size + max_overflow, size, opened, checked_out, max(opened - size, 0))
+
+
 class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine = create_engine(settings)
+        self.backend = make_url(settings.async_database_url).get_backend_name()
+        self.pooler = settings.db_pooler if self.backend == "postgresql" else DbPooler.NONE
+        self._max_overflow = settings.db_max_overflow
         self._sqlite_reader = create_sqlite_reader(settings)
         self._sqlite_writer: AbstractAsyncContextManager[Any] = (
             asyncio.Lock() if self._sqlite_reader is not None else nullcontext()
@@ -238,10 +359,29 @@ class Database:
             async with asyncio.timeout(self._probe_timeout), self.engine.connect() as connection:
                 current = await connection.scalar(text("SELECT version_num FROM alembic_version"))
         except Exception as exc:  # any failure means "not ready"; the reason is for the operator
-            return f"database unreachable ({type(exc).__name__})"
+            return pooler_misconfiguration(exc) or f"database unreachable ({type(exc).__name__})"
         if current != expected_revision:
             return f"migrations not current (database at {current}, code expects {expected_revision})"
         return None
+
+    async def misconfiguration(self) -> str | None:
+        """Connect once: what the connection reveals about the settings (an undeclared pooler), else None;
+        None too when the database cannot be reached (at start-up that is an outage, /readyz's business)."""
+        if self.backend != "postgresql":
+            return None
+        try:
+            async with asyncio.timeout(self._probe_timeout), self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # only a misconfiguration is an answer here
+            return pooler_misconfiguration(exc)
+        return None
+
+    def pool_status(self) -> PoolStatus:
+        """This process's connections now (cheap: counters of the pool, no I/O)."""
+        statuses = [_pool_status(self.engine.sync_engine.pool, self._max_overflow)]
+        if self._sqlite_reader is not None:
+            statuses.append(_pool_status(self._sqlite_reader.pool, self._max_overflow))
+        return PoolStatus(*(sum(values) for values in zip(*(astuple(s) for s in statuses), strict=True)))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from global_chat.settings import Settings
-from global_chat.storage.database import ensure_sqlite_folder
+from global_chat.storage.database import ensure_sqlite_folder, pooler_connect_args
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -18,6 +18,9 @@ def alembic_config(settings: Settings) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["database_url"] = settings.async_database_url
+    # Behind PgBouncer the migrations run through it too: they are one transaction (so one server
+    # connection, which also holds the advisory lock), with the driver set up as for the service.
+    config.attributes["connect_args"] = pooler_connect_args(settings)
     return config
 
 

@@ -6,6 +6,8 @@ hierarchy (global_chat.errors) and is rendered by its one renderer as the contra
 - Starlette's routing: an unknown route -> 404, a method the path does not serve -> 405 with Allow
 - Connexion's security refusals -> 401 (with the challenge) or 403
 - the database cannot be reached (storage.database.is_unavailable) -> 503 with Retry-After
+- DATABASE_URL is a connection pooler that DB_POOLER does not declare (storage.database.pooler_misconfiguration)
+  -> the same 503 for the caller, and the reason and the remedy in the log
 - anything else is a bug of ours -> 500 with the request id; the details go to the log only
 """
 
@@ -19,6 +21,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from global_chat.errors import (
+    DatabaseMisconfigured,
     DatabaseUnavailable,
     DomainError,
     Forbidden,
@@ -34,7 +37,7 @@ from global_chat.errors import (
 )
 from global_chat.logs import get_logger
 from global_chat.metrics import Metrics
-from global_chat.storage.database import is_unavailable
+from global_chat.storage.database import is_unavailable, pooler_misconfiguration
 from global_chat.web.request_id import current_request_id
 
 log = get_logger("global_chat.errors")
@@ -60,6 +63,9 @@ def as_domain_error(exc: Exception, *, db_retry_after: int) -> DomainError:
         return Unauthorized()
     if isinstance(exc, ProblemException) and exc.status == 403:
         return Forbidden()
+    misconfiguration = pooler_misconfiguration(exc)
+    if misconfiguration is not None:
+        return DatabaseMisconfigured(misconfiguration, retry_after=db_retry_after)
     if is_unavailable(exc):
         return DatabaseUnavailable(retry_after=db_retry_after)
     status = exc.status_code if isinstance(exc, HTTPException) else getattr(exc, "status", None)
@@ -75,6 +81,9 @@ def install_error_handlers(app: ConnexionMiddleware, *, metrics: Metrics, db_ret
         error = as_domain_error(exc, db_retry_after=db_retry_after)
         if isinstance(error, RateLimited):
             metrics.rate_limited.inc()
+        elif isinstance(error, DatabaseMisconfigured):
+            metrics.database_errors.inc()
+            log.error("database misconfigured", detail=error.detail)
         elif isinstance(error, DatabaseUnavailable):
             metrics.database_errors.inc()
             # the driver's own message only: the wrapped SQL statement could carry parameters

@@ -30,6 +30,7 @@ def probe_routes(*, database: Database, migrations_head: str, metrics: Metrics, 
         return Response(body, 503, headers={"Retry-After": str(retry_after)}, media_type=JSON)
 
     async def metrics_text(request: Request) -> Response:
+        metrics.observe_pool(database.pool_status())  # this process's exact; other workers' refresh themselves
         return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
     return [

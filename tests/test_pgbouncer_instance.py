@@ -1,0 +1,139 @@
+"""scripts/pgbouncer_instance.py: the suite's own PgBouncer pools in the mode asked for, in front of the
+run's PostgreSQL, never as root, and leaves nothing behind: not when it is destroyed, not when its owner
+is terminated, and what a killed owner left is reaped by the next one."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from scripts import pgbouncer_instance, postgres_instance
+from scripts.pgbouncer_instance import PgBouncerInstance, PgBouncerUnavailable
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def _server_pids(url: str) -> tuple[int, int, str]:
+    """The server process of two statements of one client, while another client's transaction holds the
+    server connection of the first; and the user sessions run as."""
+    connection = await asyncpg.connect(url, timeout=10, statement_cache_size=0)
+    other = await asyncpg.connect(url, timeout=10, statement_cache_size=0)
+    try:
+        first = await connection.fetchval("SELECT pg_backend_pid()")
+        async with other.transaction():
+            await other.fetchval("SELECT pg_backend_pid()")  # takes the server connection just released
+            second = await connection.fetchval("SELECT pg_backend_pid()")
+        return int(first), int(second), str(await connection.fetchval("SELECT current_user"))
+    finally:
+        await other.close()
+        await connection.close()
+
+
+def process_gone(pid: int, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_an_instance_pools_transactions_and_leaves_nothing(postgres_server: str) -> None:
+    with PgBouncerInstance(postgres_server, pool_size=2) as bouncer:
+        root, pid = bouncer.root, bouncer.pid
+        assert root is not None and pid is not None
+        first, second, user = asyncio.run(_server_pids(bouncer.url()))
+        assert "pool_mode = transaction" in bouncer.ini.read_text()
+    assert user == "postgres"
+    assert first != second  # one client, two server connections: transaction pooling
+    assert not root.exists()
+    assert process_gone(pid)
+
+
+def test_pgbouncer_never_runs_as_root(postgres_server: str) -> None:
+    with PgBouncerInstance(postgres_server) as bouncer:
+        assert bouncer.pid is not None
+        owner = Path(f"/proc/{bouncer.pid}").stat().st_uid
+    if os.geteuid() == 0:
+        assert bouncer.account is not None
+        assert owner == bouncer.account.pw_uid != 0
+    else:
+        assert owner == os.geteuid()
+
+
+def start_owner(postgres_server: str) -> tuple[subprocess.Popen[str], Path, int]:
+    """A process that starts an instance and keeps it: the process, the instance's folder, PgBouncer's PID."""
+    owner = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "pgbouncer_instance.py"), postgres_server],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert owner.stdout is not None
+    url = owner.stdout.readline().strip()
+    assert url.startswith("postgresql://"), url
+    (root,) = [p for p in postgres_instance.instances_dir("pgbouncer").iterdir() if p.name.startswith(f"{owner.pid}-")]
+    pid = pgbouncer_instance._pgbouncer_pid(root)
+    assert pid is not None
+    return owner, root, pid
+
+
+def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(postgres_server: str) -> None:
+    owner, root, pid = start_owner(postgres_server)
+    owner.send_signal(signal.SIGKILL)  # no clean-up of its own
+    owner.wait(timeout=10)
+    assert root.exists() and not process_gone(pid, timeout=0)
+
+    assert root in pgbouncer_instance.reap_stale()
+    assert not root.exists()
+    assert process_gone(pid)
+
+
+def test_a_terminated_process_stops_and_removes_its_instance(postgres_server: str) -> None:
+    owner, root, pid = start_owner(postgres_server)
+
+    owner.send_signal(signal.SIGTERM)
+
+    assert owner.wait(timeout=30) == -signal.SIGTERM
+    assert not root.exists()
+    assert process_gone(pid)
+
+
+@pytest.fixture
+def no_program(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A machine without PgBouncer: nothing on PATH, no PGBOUNCER, nothing where Debian puts it."""
+    monkeypatch.delenv("PGBOUNCER", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-path"))
+    monkeypatch.setattr(pgbouncer_instance, "DEBIAN_PROGRAM", tmp_path / "sbin" / "pgbouncer")
+    return tmp_path / "sbin" / "pgbouncer"
+
+
+def fake_installer(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "ensure_pgbouncer.sh"
+    script.write_text("#!/bin/sh\nPATH=/usr/bin:/bin\n" + body)
+    script.chmod(0o755)
+    return script
+
+
+def test_without_pgbouncer_the_installer_runs_and_what_it_installed_is_used(
+    no_program: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install = f"mkdir -p {no_program.parent}\nprintf '#!/bin/sh\\n' > {no_program}\nchmod +x {no_program}\n"
+    monkeypatch.setattr(pgbouncer_instance, "ENSURE_SCRIPT", fake_installer(tmp_path, install + f"echo {no_program}\n"))
+    assert pgbouncer_instance.find_program() is None
+    assert pgbouncer_instance.ensure_program() == no_program
+
+
+def test_without_pgbouncer_and_no_way_to_install_it_the_reason_is_given(
+    no_program: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    installer = fake_installer(tmp_path, "echo 'ensure-pgbouncer: install it as root' >&2\nexit 1\n")
+    monkeypatch.setattr(pgbouncer_instance, "ENSURE_SCRIPT", installer)
+    with pytest.raises(PgBouncerUnavailable, match="install it as root"):
+        PgBouncerInstance("postgresql://postgres@127.0.0.1:5432/postgres").create()
