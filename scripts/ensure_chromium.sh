@@ -13,19 +13,11 @@ if [[ -x $CHROMIUM ]]; then
     exit 0
 fi
 
-if [[ $(id -u) -eq 0 ]]; then
-    sudo=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo=(sudo -n)
-else
-    echo "ensure-chromium: $CHROMIUM is missing; install it as root: apt-get install ${PACKAGES[*]}" >&2
-    exit 1
-fi
-
+# shellcheck source=scripts/apt_packages.sh
+source "$(dirname "$0")/apt_packages.sh"
+apt_privileges ensure-chromium "$CHROMIUM is missing; install it as root: apt-get install ${PACKAGES[*]}"
 echo "ensure-chromium: installing ${PACKAGES[*]} (Debian packages)" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+apt_install "${PACKAGES[@]}"
 if [[ ! -x $CHROMIUM ]]; then
     echo "ensure-chromium: apt-get finished but $CHROMIUM is still missing" >&2
     exit 1

@@ -28,36 +28,22 @@ if find_pgbouncer; then
     exit 0
 fi
 
-if [[ $(id -u) -eq 0 ]]; then
-    sudo=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo=(sudo -n)
-else
-    echo "ensure-pgbouncer: pgbouncer is missing; install it as root: apt-get install ${PACKAGES[*]}" \
-        "(or set PGBOUNCER to the program)" >&2
-    exit 1
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-pgbouncer: pgbouncer is missing and there is no apt-get; install PgBouncer and set PGBOUNCER" \
-        "to the program" >&2
-    exit 1
-fi
-
+# shellcheck source=scripts/apt_packages.sh
+source "$(dirname "$0")/apt_packages.sh"
+apt_privileges ensure-pgbouncer "pgbouncer is missing; install it as root (apt-get install ${PACKAGES[*]})," \
+    "or set PGBOUNCER to the program"
 echo "ensure-pgbouncer: installing ${PACKAGES[*]} (Debian package; its service is not started or enabled)" >&2
-export DEBIAN_FRONTEND=noninteractive
 if [[ ! -e $POLICY ]]; then
     printf '#!/bin/sh\n# global-chat: ensure_pgbouncer.sh, removed when it ends\nexit 101\n' |
-        "${sudo[@]}" tee "$POLICY" >/dev/null
-    "${sudo[@]}" chmod 755 "$POLICY"
-    trap '"${sudo[@]}" rm -f "$POLICY"' EXIT
+        "${SUDO[@]}" tee "$POLICY" >/dev/null
+    "${SUDO[@]}" chmod 755 "$POLICY"
+    trap '"${SUDO[@]}" rm -f "$POLICY"' EXIT
 fi
-# Other engineers' installs may hold dpkg's lock for a while: wait for it instead of failing.
-"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
-"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+apt_install "${PACKAGES[@]}"
 # Not at boot either (the package enables its service for both init systems).
-"${sudo[@]}" update-rc.d pgbouncer disable >/dev/null 2>&1 || true
+"${SUDO[@]}" update-rc.d pgbouncer disable >/dev/null 2>&1 || true
 if command -v deb-systemd-helper >/dev/null 2>&1; then
-    "${sudo[@]}" deb-systemd-helper disable pgbouncer.service >/dev/null 2>&1 || true
+    "${SUDO[@]}" deb-systemd-helper disable pgbouncer.service >/dev/null 2>&1 || true
 fi
 if ! found=$(find_pgbouncer); then
     echo "ensure-pgbouncer: apt-get finished but pgbouncer is still missing" >&2

@@ -29,28 +29,15 @@ if [[ ${FORCE_POSTGRESQL_INSTALL:-0} != 1 ]] && bin_dir; then
     exit 0
 fi
 
-if [[ $(id -u) -eq 0 ]]; then
-    sudo=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo=(sudo -n)
-else
-    echo "ensure-postgresql: no PostgreSQL server programs (initdb, pg_ctl, postgres) found; install them as root:" \
-        "apt-get install ${PACKAGES[*]} (or set PG_BIN to their folder, or TEST_POSTGRES_URL to a server)" >&2
-    exit 1
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-postgresql: no PostgreSQL server programs and no apt-get; install PostgreSQL and set PG_BIN" \
-        "to the folder of initdb, or set TEST_POSTGRES_URL to a server" >&2
-    exit 1
-fi
-
+# shellcheck source=scripts/apt_packages.sh
+source "$(dirname "$0")/apt_packages.sh"
+apt_privileges ensure-postgresql "no PostgreSQL server programs (initdb, pg_ctl, postgres) found; install them" \
+    "as root (apt-get install ${PACKAGES[*]}), or set PG_BIN to their folder, or TEST_POSTGRES_URL to a server"
 echo "ensure-postgresql: installing ${PACKAGES[*]} (Debian packages; no cluster is created)" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" mkdir -p "$DROP_IN_DIR"
-echo "create_main_cluster = false" | "${sudo[@]}" tee "$DROP_IN" >/dev/null
-trap '"${sudo[@]}" rm -f "$DROP_IN"; "${sudo[@]}" rmdir --ignore-fail-on-non-empty "$DROP_IN_DIR"' EXIT
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+"${SUDO[@]}" mkdir -p "$DROP_IN_DIR"
+echo "create_main_cluster = false" | "${SUDO[@]}" tee "$DROP_IN" >/dev/null
+trap '"${SUDO[@]}" rm -f "$DROP_IN"; "${SUDO[@]}" rmdir --ignore-fail-on-non-empty "$DROP_IN_DIR"' EXIT
+apt_install "${PACKAGES[@]}"
 if ! dir=$(bin_dir); then
     echo "ensure-postgresql: apt-get finished but initdb is still missing under /usr/lib/postgresql" >&2
     exit 1

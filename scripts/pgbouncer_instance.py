@@ -33,23 +33,13 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import quote, unquote, urlsplit
 
 if __package__ in (None, ""):  # run as a file (python scripts/pgbouncer_instance.py)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.postgres_instance import (
-    free_port,
-    instances_dir,
-    owner_alive,
-    owner_record,
-    service_account,
-    track,
-    untrack,
-)
+from scripts.postgres_instance import Throwaway, free_port, run_installer, untrack
 
 ENSURE_SCRIPT = Path(__file__).resolve().parent / "ensure_pgbouncer.sh"
 DEBIAN_PROGRAM = Path("/usr/sbin/pgbouncer")  # where Debian installs it (not on a non-root PATH)
@@ -80,11 +70,7 @@ def ensure_program() -> Path:
     found = find_program()
     if found is not None:
         return found
-    result = subprocess.run([str(ENSURE_SCRIPT)], capture_output=True, text=True, timeout=900)
-    sys.stderr.write(result.stderr)
-    if result.returncode != 0:
-        reason = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
-        raise PgBouncerUnavailable(f"no pgbouncer, and {ENSURE_SCRIPT.name} could not install it: {reason[0]}")
+    run_installer(ENSURE_SCRIPT, "pgbouncer", PgBouncerUnavailable)
     found = find_program()
     if found is None:
         raise PgBouncerUnavailable(f"{ENSURE_SCRIPT.name} finished but pgbouncer is still missing")
@@ -104,7 +90,10 @@ def _ini_value(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-class PgBouncerInstance:
+class PgBouncerInstance(Throwaway):
+    KIND = KIND
+    Unavailable = PgBouncerUnavailable
+
     def __init__(
         self,
         upstream_url: str,
@@ -122,15 +111,13 @@ class PgBouncerInstance:
         upstream = urlsplit(upstream_url.replace("+asyncpg", ""))
         if not upstream.hostname or not upstream.username:
             raise ValueError("upstream_url needs a host and a user: postgresql://USER[:PASSWORD]@HOST:PORT/DB")
+        super().__init__()
         self.upstream = upstream
         self.pool_mode = pool_mode
         self.pool_size = pool_size
         self.max_client_conn = max_client_conn
         self.program = program
         self.settings = settings or {}
-        self.account = service_account()
-        self.root: Path | None = None
-        self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
     # -- where things are -------------------------------------------------------------------------------
@@ -158,20 +145,10 @@ class PgBouncerInstance:
     # -- lifecycle ------------------------------------------------------------------------------------
     def create(self) -> PgBouncerInstance:
         """Write the configuration and start PgBouncer; reaps instances of processes that are gone first."""
-        reap_stale()
         if self.program is None:
             self.program = ensure_program()
-        base = instances_dir(KIND)
-        base.mkdir(mode=0o755, exist_ok=True)
-        if base.stat().st_uid != os.getuid():
-            raise PgBouncerUnavailable(f"{base} belongs to another user; remove it")
-        self.root = base / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.root.mkdir(mode=0o700)
-        (self.root / "owner.json").write_text(owner_record())
-        track(self)
+        self._make_root()
         try:
-            if self.account is not None:
-                os.chown(self.root, self.account.pw_uid, self.account.pw_gid)
             self._start()
         except BaseException:
             self.destroy()
@@ -194,19 +171,17 @@ class PgBouncerInstance:
                 shutil.rmtree(self.root, ignore_errors=True)
                 self.root = None
 
-    def __enter__(self) -> PgBouncerInstance:
-        return self.create()
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.destroy()
+    @classmethod
+    def kill_leftover(cls, root: Path) -> None:
+        pid = _pgbouncer_pid(root)
+        if pid is None:
+            return
+        with contextlib.suppress(OSError):
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if b"pgbouncer" in cmdline and str(root).encode() in cmdline:  # not a reused PID
+                os.kill(pid, signal.SIGKILL)
 
     # -- helpers ----------------------------------------------------------------------------------------
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except (OSError, AssertionError):
-            return ""
-
     def _config(self) -> str:
         assert self.root is not None
         upstream = self.upstream
@@ -286,24 +261,8 @@ def _pgbouncer_pid(root: Path) -> int | None:
 
 
 def reap_stale() -> list[Path]:
-    """Stop and remove the instances whose owning process has ended; the folders removed."""
-    base = instances_dir(KIND)
-    reaped: list[Path] = []
-    if not base.is_dir():
-        return reaped
-    for root in base.iterdir():
-        alive = owner_alive(root)
-        if alive or (alive is None and time.time() - root.stat().st_mtime < 60):
-            continue  # its process is alive (or is creating it right now): not ours to touch
-        pid = _pgbouncer_pid(root)
-        if pid is not None:
-            with contextlib.suppress(OSError):
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-                if b"pgbouncer" in cmdline and str(root).encode() in cmdline:  # not a reused PID
-                    os.kill(pid, signal.SIGKILL)
-        shutil.rmtree(root, ignore_errors=True)
-        reaped.append(root)
-    return reaped
+    """Stop and remove the PgBouncers whose owning process has ended; the folders removed."""
+    return PgBouncerInstance.reap_stale()
 
 
 def main() -> int:

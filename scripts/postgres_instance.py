@@ -43,7 +43,7 @@ import time
 import uuid
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Protocol
+from typing import ClassVar, Protocol, Self
 
 PROGRAMS = ("initdb", "pg_ctl", "postgres")
 ENSURE_SCRIPT = Path(__file__).resolve().parent / "ensure_postgresql.sh"
@@ -97,20 +97,24 @@ def ensure_bin_dir() -> Path:
     found = find_bin_dir()
     if found is not None:
         return found
-    result = subprocess.run([str(ENSURE_SCRIPT)], capture_output=True, text=True, timeout=900)
-    sys.stderr.write(result.stderr)
-    if result.returncode != 0:
-        reason = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
-        raise PostgresUnavailable(
-            f"no PostgreSQL binaries, and {ENSURE_SCRIPT.name} could not install them: {reason[0]}"
-        )
-    installed = Path(result.stdout.strip())
-    if result.stdout.strip() and _has_programs(installed):
-        return installed
+    printed = run_installer(ENSURE_SCRIPT, "PostgreSQL server programs", PostgresUnavailable)
+    if printed and _has_programs(Path(printed)):
+        return Path(printed)
     found = find_bin_dir()
     if found is None:
         raise PostgresUnavailable(f"{ENSURE_SCRIPT.name} finished but initdb is still missing")
     return found
+
+
+def run_installer(script: Path, what: str, error: type[RuntimeError]) -> str:
+    """Run one of the scripts/ensure_*.sh installers (its progress goes to our stderr); what it printed on
+    stdout. Raises `error`, naming `what` and the installer's last line, when it fails."""
+    result = subprocess.run([str(script)], capture_output=True, text=True, timeout=900, check=False)
+    sys.stderr.write(result.stderr)
+    if result.returncode != 0:
+        reason = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
+        raise error(f"{what} missing, and {script.name} failed: {reason[0]}")
+    return result.stdout.strip()
 
 
 def free_port() -> int:
@@ -210,14 +214,93 @@ def _install_hooks() -> None:
                 signal.signal(signum, _on_signal)
 
 
-class PostgresInstance:
-    def __init__(self, bin_dir: Path | None = None, settings: dict[str, str] | None = None) -> None:
-        """`settings`: postgresql.conf values over SETTINGS (e.g. {"max_connections": "20"})."""
-        self.bin_dir = bin_dir
-        self.settings = {**SETTINGS, **(settings or {})}
+class Throwaway:
+    """What the suite's throwaway servers share (PostgresInstance, scripts/pgbouncer_instance.py's
+    PgBouncerInstance): a folder of its own under instances_dir(KIND) that names this process as its owner,
+    handed to the service account when we are root, destroyed at exit or on SIGTERM/SIGHUP if still alive
+    (track), and reaped by the next instance of its kind when its process died without cleaning up."""
+
+    KIND: ClassVar[str]
+    Unavailable: ClassVar[type[RuntimeError]]
+
+    def __init__(self) -> None:
         self.account = service_account()
         self.root: Path | None = None
         self.port = 0
+
+    @property
+    def log(self) -> Path:
+        raise NotImplementedError
+
+    def create(self) -> Self:
+        raise NotImplementedError
+
+    def destroy(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.create()
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.destroy()
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except (OSError, AssertionError):
+            return ""
+
+    @classmethod
+    def kill_leftover(cls, root: Path) -> None:
+        """SIGKILL what an instance's dead owner left running in `root` (if it is still that program)."""
+        raise NotImplementedError
+
+    @classmethod
+    def reap_stale(cls) -> list[Path]:
+        """Stop and remove the instances of this kind whose owning process has ended; the folders removed."""
+        base = instances_dir(cls.KIND)
+        reaped: list[Path] = []
+        if not base.is_dir():
+            return reaped
+        for root in base.iterdir():
+            alive = owner_alive(root)
+            if alive or (alive is None and time.time() - root.stat().st_mtime < 60):
+                continue  # its process is alive (or is creating it right now): not ours to touch
+            cls.kill_leftover(root)
+            shutil.rmtree(root, ignore_errors=True)
+            reaped.append(root)
+        return reaped
+
+    def _make_root(self) -> Path:
+        """A new folder for this instance (reaping those of processes that are gone first), tracked for
+        clean-up from here on: create() starts the server in it, and destroy()s it when that fails."""
+        self.reap_stale()
+        base = instances_dir(self.KIND)
+        base.mkdir(mode=0o755, exist_ok=True)
+        if base.stat().st_uid != os.getuid():
+            raise self.Unavailable(f"{base} belongs to another user; remove it")
+        self.root = base / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.root.mkdir(mode=0o700)
+        (self.root / "owner.json").write_text(owner_record())
+        track(self)
+        if self.account is not None:
+            try:
+                os.chown(self.root, self.account.pw_uid, self.account.pw_gid)
+            except BaseException:
+                self.destroy()
+                raise
+        return self.root
+
+
+class PostgresInstance(Throwaway):
+    KIND = "postgres"
+    Unavailable = PostgresUnavailable
+
+    def __init__(self, bin_dir: Path | None = None, settings: dict[str, str] | None = None) -> None:
+        """`settings`: postgresql.conf values over SETTINGS (e.g. {"max_connections": "20"})."""
+        super().__init__()
+        self.bin_dir = bin_dir
+        self.settings = {**SETTINGS, **(settings or {})}
         self._started = False
 
     # -- where things are -------------------------------------------------------------------------------
@@ -237,23 +320,13 @@ class PostgresInstance:
     # -- lifecycle ------------------------------------------------------------------------------------
     def create(self) -> PostgresInstance:
         """initdb a fresh cluster and start it; reaps instances of processes that are gone first."""
-        reap_stale()
         if self.bin_dir is None:
             self.bin_dir = ensure_bin_dir()
-        base = instances_dir()
-        base.mkdir(mode=0o755, exist_ok=True)
-        if base.stat().st_uid != os.getuid():
-            raise PostgresUnavailable(f"{base} belongs to another user; remove it")
-        self.root = base / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.root.mkdir(mode=0o700)
-        (self.root / "owner.json").write_text(owner_record())
-        track(self)
+        root = self._make_root()
         try:
-            if self.account is not None:
-                os.chown(self.root, self.account.pw_uid, self.account.pw_gid)
             self._run("initdb", "-D", str(self.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C", "-N")
             settings = "".join(f"{name} = {value}\n" for name, value in self.settings.items())
-            self._append_settings(settings + f"unix_socket_directories = '{self.root}'\n")
+            self._append_settings(settings + f"unix_socket_directories = '{root}'\n")
             self.start()
         except BaseException:
             self.destroy()
@@ -294,6 +367,10 @@ class PostgresInstance:
         self.stop(mode)
         self.start()
 
+    @classmethod
+    def kill_leftover(cls, root: Path) -> None:
+        _kill_postmaster(root / "data")
+
     def postmaster_pid(self) -> int | None:
         return _postmaster_pid(self.data) if self.root is not None else None
 
@@ -312,19 +389,7 @@ class PostgresInstance:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
 
-    def __enter__(self) -> PostgresInstance:
-        return self.create()
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.destroy()
-
     # -- helpers ----------------------------------------------------------------------------------------
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except (OSError, AssertionError):
-            return ""
-
     def _append_settings(self, text: str) -> None:
         conf = self.data / "postgresql.conf"
         with conf.open("a") as handle:  # root may write it; the owner stays the service account
@@ -370,21 +435,8 @@ def _kill_postmaster(data: Path) -> None:
 
 
 def reap_stale() -> list[Path]:
-    """Stop and remove the instances whose owning process has ended; the folders removed."""
-    base = instances_dir()
-    reaped: list[Path] = []
-    if not base.is_dir():
-        return reaped
-    for root in base.iterdir():
-        alive = owner_alive(root)
-        if alive:
-            continue  # its process is alive: not ours to touch
-        if alive is None and time.time() - root.stat().st_mtime < 60:
-            continue  # being created right now
-        _kill_postmaster(root / "data")
-        shutil.rmtree(root, ignore_errors=True)
-        reaped.append(root)
-    return reaped
+    """Stop and remove the clusters whose owning process has ended; the folders removed."""
+    return PostgresInstance.reap_stale()
 
 
 def main() -> int:

@@ -8,17 +8,14 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from scripts import pgbouncer_instance, postgres_instance
+from scripts import pgbouncer_instance
 from scripts.pgbouncer_instance import PgBouncerInstance, PgBouncerUnavailable
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.instances import fake_installer, process_gone, start_owner
 
 
 async def _server_pids(url: str) -> tuple[int, int, str]:
@@ -35,13 +32,6 @@ async def _server_pids(url: str) -> tuple[int, int, str]:
     finally:
         await other.close()
         await connection.close()
-
-
-def process_gone(pid: int, timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not Path(f"/proc/{pid}").exists()
 
 
 def test_an_instance_pools_transactions_and_leaves_nothing(postgres_server: str) -> None:
@@ -67,25 +57,16 @@ def test_pgbouncer_never_runs_as_root(postgres_server: str) -> None:
         assert owner == os.geteuid()
 
 
-def start_owner(postgres_server: str) -> tuple[subprocess.Popen[str], Path, int]:
+def start_bouncer_owner(postgres_server: str) -> tuple[subprocess.Popen[str], Path, int]:
     """A process that starts an instance and keeps it: the process, the instance's folder, PgBouncer's PID."""
-    owner = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "pgbouncer_instance.py"), postgres_server],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert owner.stdout is not None
-    url = owner.stdout.readline().strip()
-    assert url.startswith("postgresql://"), url
-    (root,) = [p for p in postgres_instance.instances_dir("pgbouncer").iterdir() if p.name.startswith(f"{owner.pid}-")]
+    owner, root = start_owner("pgbouncer_instance.py", "pgbouncer", postgres_server)
     pid = pgbouncer_instance._pgbouncer_pid(root)
     assert pid is not None
     return owner, root, pid
 
 
 def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(postgres_server: str) -> None:
-    owner, root, pid = start_owner(postgres_server)
+    owner, root, pid = start_bouncer_owner(postgres_server)
     owner.send_signal(signal.SIGKILL)  # no clean-up of its own
     owner.wait(timeout=10)
     assert root.exists() and not process_gone(pid, timeout=0)
@@ -96,7 +77,7 @@ def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(postgres_ser
 
 
 def test_a_terminated_process_stops_and_removes_its_instance(postgres_server: str) -> None:
-    owner, root, pid = start_owner(postgres_server)
+    owner, root, pid = start_bouncer_owner(postgres_server)
 
     owner.send_signal(signal.SIGTERM)
 
@@ -114,18 +95,12 @@ def no_program(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path / "sbin" / "pgbouncer"
 
 
-def fake_installer(tmp_path: Path, body: str) -> Path:
-    script = tmp_path / "ensure_pgbouncer.sh"
-    script.write_text("#!/bin/sh\nPATH=/usr/bin:/bin\n" + body)
-    script.chmod(0o755)
-    return script
-
-
 def test_without_pgbouncer_the_installer_runs_and_what_it_installed_is_used(
     no_program: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     install = f"mkdir -p {no_program.parent}\nprintf '#!/bin/sh\\n' > {no_program}\nchmod +x {no_program}\n"
-    monkeypatch.setattr(pgbouncer_instance, "ENSURE_SCRIPT", fake_installer(tmp_path, install + f"echo {no_program}\n"))
+    installer = fake_installer(tmp_path, "ensure_pgbouncer.sh", install + f"echo {no_program}\n")
+    monkeypatch.setattr(pgbouncer_instance, "ENSURE_SCRIPT", installer)
     assert pgbouncer_instance.find_program() is None
     assert pgbouncer_instance.ensure_program() == no_program
 
@@ -133,7 +108,8 @@ def test_without_pgbouncer_the_installer_runs_and_what_it_installed_is_used(
 def test_without_pgbouncer_and_no_way_to_install_it_the_reason_is_given(
     no_program: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    installer = fake_installer(tmp_path, "echo 'ensure-pgbouncer: install it as root' >&2\nexit 1\n")
+    refusal = "echo 'ensure-pgbouncer: install it as root' >&2\nexit 1\n"
+    installer = fake_installer(tmp_path, "ensure_pgbouncer.sh", refusal)
     monkeypatch.setattr(pgbouncer_instance, "ENSURE_SCRIPT", installer)
     with pytest.raises(PgBouncerUnavailable, match="install it as root"):
         PgBouncerInstance("postgresql://postgres@127.0.0.1:5432/postgres").create()

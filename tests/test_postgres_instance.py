@@ -7,8 +7,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import asyncpg
@@ -16,8 +14,7 @@ import pytest
 
 from scripts import postgres_instance
 from scripts.postgres_instance import PostgresInstance, PostgresUnavailable
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.instances import fake_installer, process_gone, start_owner
 
 
 async def _answer(url: str) -> tuple[str, str]:
@@ -30,13 +27,6 @@ async def _answer(url: str) -> tuple[str, str]:
 
 def answer(url: str) -> tuple[str, str]:
     return asyncio.run(_answer(url))
-
-
-def process_gone(pid: int, timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not Path(f"/proc/{pid}").exists()
 
 
 def test_an_instance_answers_stops_starts_and_leaves_nothing() -> None:
@@ -57,25 +47,18 @@ def test_an_instance_answers_stops_starts_and_leaves_nothing() -> None:
     assert process_gone(postmaster)
 
 
+def start_cluster_owner() -> tuple[subprocess.Popen[str], Path, int]:
+    """A process that starts a cluster and keeps it: the process, the cluster's folder, its postmaster's PID."""
+    owner, root = start_owner("postgres_instance.py", "postgres")
+    postmaster = postgres_instance._postmaster_pid(root / "data")
+    assert postmaster is not None
+    return owner, root, postmaster
+
+
 def test_an_instance_whose_process_was_killed_is_reaped_by_the_next() -> None:
-    owner = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "postgres_instance.py")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert owner.stdout is not None
-        url = owner.stdout.readline().strip()
-        assert url.startswith("postgresql://"), url
-        (root,) = [
-            path for path in postgres_instance.instances_dir().iterdir() if path.name.startswith(f"{owner.pid}-")
-        ]
-        postmaster = postgres_instance._postmaster_pid(root / "data")
-        assert postmaster is not None
-    finally:
-        owner.send_signal(signal.SIGKILL)  # no clean-up of its own
-        owner.wait(timeout=10)
+    owner, root, postmaster = start_cluster_owner()
+    owner.send_signal(signal.SIGKILL)  # no clean-up of its own
+    owner.wait(timeout=10)
     assert root.exists() and not process_gone(postmaster, timeout=0)
 
     assert root in postgres_instance.reap_stale()
@@ -84,17 +67,7 @@ def test_an_instance_whose_process_was_killed_is_reaped_by_the_next() -> None:
 
 
 def test_a_terminated_process_stops_and_removes_its_instance() -> None:
-    owner = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "postgres_instance.py")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert owner.stdout is not None
-    assert owner.stdout.readline().startswith("postgresql://")
-    (root,) = [path for path in postgres_instance.instances_dir().iterdir() if path.name.startswith(f"{owner.pid}-")]
-    postmaster = postgres_instance._postmaster_pid(root / "data")
-    assert postmaster is not None
+    owner, root, postmaster = start_cluster_owner()
 
     owner.send_signal(signal.SIGTERM)
     assert owner.wait(timeout=30) == -signal.SIGTERM
@@ -113,13 +86,6 @@ def no_binaries(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return debian
 
 
-def fake_installer(tmp_path: Path, body: str) -> Path:
-    script = tmp_path / "ensure_postgresql.sh"
-    script.write_text("#!/bin/sh\nPATH=/usr/bin:/bin\n" + body)
-    script.chmod(0o755)
-    return script
-
-
 def test_without_binaries_the_installer_runs_and_what_it_installed_is_used(
     no_binaries: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,7 +93,7 @@ def test_without_binaries_the_installer_runs_and_what_it_installed_is_used(
     make_programs = "".join(
         f"printf '#!/bin/sh\\n' > {bin_dir}/{p}; chmod +x {bin_dir}/{p}\n" for p in ("initdb", "pg_ctl", "postgres")
     )
-    installer = fake_installer(tmp_path, f"mkdir -p {bin_dir}\n{make_programs}echo {bin_dir}\n")
+    installer = fake_installer(tmp_path, "ensure_postgresql.sh", f"mkdir -p {bin_dir}\n{make_programs}echo {bin_dir}\n")
     monkeypatch.setattr(postgres_instance, "ENSURE_SCRIPT", installer)
     assert postgres_instance.find_bin_dir() is None
     assert postgres_instance.ensure_bin_dir() == bin_dir
@@ -136,7 +102,8 @@ def test_without_binaries_the_installer_runs_and_what_it_installed_is_used(
 def test_without_binaries_and_no_way_to_install_them_the_reason_is_given(
     no_binaries: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    installer = fake_installer(tmp_path, "echo 'ensure-postgresql: install them as root' >&2\nexit 1\n")
+    refusal = "echo 'ensure-postgresql: install them as root' >&2\nexit 1\n"
+    installer = fake_installer(tmp_path, "ensure_postgresql.sh", refusal)
     monkeypatch.setattr(postgres_instance, "ENSURE_SCRIPT", installer)
     with pytest.raises(PostgresUnavailable, match="install them as root"):
         PostgresInstance().create()
