@@ -4,6 +4,7 @@ vocabulary, taken from its class, and the vocabulary has no value that nothing c
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from global_chat import errors
@@ -28,6 +29,23 @@ def test_every_error_class_has_a_code_of_the_contract(contract: dict[str, Any]) 
 
     assert {cls.__name__: cls.code.value for cls in classes if cls.code.value not in vocabulary} == {}
     assert {cls.code.value for cls in classes} == vocabulary  # no code that no error can carry
+
+
+def test_every_error_class_has_a_code_documented_for_its_status(contract: dict[str, Any]) -> None:
+    """The contract says which statuses each code comes with ("- `not_found` (404): ..."): a class whose
+    status is not among its code's (a 408 left with the default `internal_error`, say) fails here."""
+    description = contract["components"]["schemas"]["ErrorCode"]["description"]
+    documented = {
+        code: {int(status) for status in statuses.split(",")}
+        for code, statuses in re.findall(r"^- `(\w+)` \(([\d, ]+)\):", description, flags=re.MULTILINE)
+    }
+    assert set(documented) == set(contract["components"]["schemas"]["ErrorCode"]["enum"])
+    classes = [cls for cls in error_classes() if cls.__module__ == errors.__name__]
+
+    mismatched = {
+        cls.__name__: (cls.status, cls.code.value) for cls in classes if cls.status not in documented[cls.code.value]
+    }
+    assert mismatched == {}
 
 
 def test_the_renderer_sets_the_code_from_the_class(our_schemas: ContractSchemas) -> None:

@@ -485,8 +485,10 @@ export interface components {
          * @description What kind of error this is, for programs (`error` is the message for people). A closed vocabulary:
          *     a value outside it would be a breaking change of this contract.
          *
-         *     - `invalid_request` (400): the request does not match the contract (body, parameters, encoding), or
-         *       the framework refused it for another reason of the client's
+         *     - `invalid_request` (400, 408, 431): the request does not match the contract (body, parameters,
+         *       encoding), or the server refused it for another reason of the client's; 408 and 431 come from the
+         *       HTTP layer, before any operation: the request head or body took too long to arrive, or the head
+         *       is larger than the server accepts
          *     - `invalid_locale` (400): `locale` is not a well-formed BCP 47 language tag
          *     - `unauthorized` (401): credentials are missing, malformed, unknown, expired or revoked
          *     - `forbidden` (403): the credentials are valid but the request is refused: a request authenticated by
@@ -499,7 +501,8 @@ export interface components {
          *     - `unsupported_media_type` (415): the request body is not `application/json`
          *     - `rate_limited` (429): over the organization's session-creation budget; retry after `retry_after_seconds`
          *     - `internal_error` (500): a bug of the server's; quote `request_id` when reporting it
-         *     - `service_unavailable` (503): the database is unreachable or the server is shutting down; retry later
+         *     - `service_unavailable` (503): the database is unreachable, the server is shutting down or serves as
+         *       many connections as it accepts; retry later
          * @example rate_limited
          * @enum {string}
          */

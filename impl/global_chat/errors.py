@@ -163,6 +163,7 @@ class RequestTimeout(DomainError):
     """The client took longer than the server allows to send its request head (web/http_protocol.py)."""
 
     status = 408
+    code = ErrorCode.invalid_request
     message = "The request took too long to arrive; send it again, faster."
 
 
@@ -170,6 +171,7 @@ class HeadersTooLarge(DomainError):
     """The request line and headers are larger than the server accepts (web/http_protocol.py)."""
 
     status = 431
+    code = ErrorCode.invalid_request
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"Request line and headers exceed {limit} bytes.")

@@ -83,9 +83,12 @@ def read_response(connection: socket.socket) -> tuple[int, dict[str, str], bytes
     return int(status_line.split()[1]), headers, body
 
 
-def assert_contract_error(status: int, headers: dict[str, str], body: bytes, our_schemas: ContractSchemas) -> None:
+def assert_contract_error(
+    status: int, headers: dict[str, str], body: bytes, our_schemas: ContractSchemas, code: str = "invalid_request"
+) -> None:
     assert headers["content-type"] == "application/json", (status, headers, body)
     assert our_schemas.errors("ErrorResponse", json.loads(body)) == []
+    assert json.loads(body)["code"] == code
     assert headers["x-request-id"]
     assert headers["connection"] == "close"
 
@@ -249,7 +252,7 @@ def test_a_connection_past_the_cap_is_a_503_and_the_others_are_served(
 
     assert status == 503
     assert int(headers["retry-after"]) >= 1
-    assert_contract_error(status, headers, body, our_schemas)
+    assert_contract_error(status, headers, body, our_schemas, code="service_unavailable")
 
 
 # -- the log -----------------------------------------------------------------------------------------
