@@ -9,10 +9,12 @@ medians of the rounds are reported with their min and max. Scenarios:
   create  a new user every request (pre-issued JWTs for distinct users; CHAT_CREATE_RATE_LIMIT=0)
   error   missing credentials (401; no storage, so measured on one backend only)
 
-on SQLite, on PostgreSQL (a fresh database in the local server, dropped at the end; skipped with a
-warning when it is unreachable) and on that PostgreSQL through PgBouncer (`pgbouncer`: Debian's, started
-by the run in transaction pooling mode with BENCH_PGBOUNCER_POOL server connections, on a free port, the
-servers with DB_POOLER=pgbouncer; scripts/pgbouncer_instance.py). The last line of the output is
+on SQLite, on PostgreSQL (a PostgreSQL of the run's own, started like the test suite's by
+scripts/postgres_instance.py and removed at the end; or, with BENCH_PG_URL, a fresh database in that
+server, dropped at the end; the rows are skipped with a warning when there is no server) and on that
+PostgreSQL through PgBouncer (`pgbouncer`: Debian's, started by the run in transaction pooling mode with
+BENCH_PGBOUNCER_POOL server connections, on a free port, the servers with DB_POOLER=pgbouncer;
+scripts/pgbouncer_instance.py). The last line of the output is
 
   RESULT hot_vs_fastapi=<r> hot_vs_floor=<r> create_vs_fastapi=<r> p99_vs_fastapi=<r>
 
@@ -26,7 +28,8 @@ reports/bench.json.
 
 Environment: BENCH_ROUNDS (3), BENCH_DURATION (10 s), BENCH_WARMUP (1 s per server and scenario),
 BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgresql,pgbouncer), BENCH_SCENARIOS (hot,create,error),
-BENCH_SERVERS (ours,fastapi,floor), BENCH_PG_URL (postgresql://postgres@127.0.0.1:5432/postgres),
+BENCH_SERVERS (ours,fastapi,floor), BENCH_PG_URL (unset: a PostgreSQL of the run's own; else the admin URL
+of a server on this machine, e.g. postgresql://postgres@127.0.0.1:5432/postgres),
 BENCH_SERVER_CPU (0), BENCH_WRK_CPU (1), BENCH_SCALE_SIZES (1000,1000000), BENCH_PGBOUNCER_POOL (10),
 BENCH_KEEP (1: keep the temporary folder and the PostgreSQL databases). The servers' own settings come
 from the environment like any other: DB_POOL_SIZE=32 DB_MAX_OVERFLOW=0 make bench measures another pool.
@@ -56,7 +59,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
@@ -82,6 +85,7 @@ from global_chat.web.http_protocol import HTTP_PROTOCOL  # noqa: E402
 from scripts.bench.wire import BODY, CHAT_PATH  # noqa: E402
 from scripts.pgbouncer_instance import PgBouncerInstance, PgBouncerUnavailable  # noqa: E402
 from scripts.pgbouncer_instance import version as pgbouncer_version  # noqa: E402
+from scripts.postgres_instance import PostgresInstance, PostgresUnavailable  # noqa: E402
 
 HOST = "127.0.0.1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -149,8 +153,8 @@ class Config:
 
     @classmethod
     def from_env(cls) -> Config:
-        pg_url = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-        if urlsplit(pg_url).hostname not in LOOPBACK:
+        pg_url = os.environ.get("BENCH_PG_URL", "")  # "": main() starts a PostgreSQL of the run's own
+        if pg_url and urlsplit(pg_url).hostname not in LOOPBACK:
             raise SystemExit(f"bench: BENCH_PG_URL must point at this machine (127.0.0.1), not {pg_url!r}")
         sizes = [int(v) for v in os.environ.get("BENCH_SCALE_SIZES", "1000,1000000").split(",")]
         if len(sizes) != 2 or not 1 <= sizes[0] < sizes[1]:
@@ -315,6 +319,8 @@ async def _pg_admin(config: Config, statement: str) -> None:
 
 def pg_reachable(config: Config) -> str | None:
     """None when the PostgreSQL server answers; the reason otherwise."""
+    if not config.pg_url:
+        return "no PostgreSQL could be started, and BENCH_PG_URL names none"
     try:
         asyncio.run(_pg_admin(config, "SELECT 1"))
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
@@ -1189,6 +1195,20 @@ def main_scale(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
     return 0
 
 
+def start_own_postgres(config: Config) -> tuple[PostgresInstance | None, Config]:
+    """The run's own PostgreSQL (scripts/postgres_instance.py, as the test suite's: PostgreSQL 15 from the
+    machine or Debian, no fsync, so that the creation rows measure the servers rather than this machine's
+    disk) and the config pointing at it; without one, a config whose PostgreSQL rows are skipped, loudly."""
+    progress("postgresql: starting a PostgreSQL of the run's own (BENCH_PG_URL measures another server)")
+    try:
+        instance = PostgresInstance().create()
+    except PostgresUnavailable as exc:
+        progress(f"postgresql: none could be started: {exc}")
+        return None, config  # no pg_url: pg_reachable() says why, and the PostgreSQL rows are skipped
+    progress(f"postgresql: {instance.url()} ({instance.root})")
+    return instance, replace(config, pg_url=instance.url())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", action="store_true", help="ours' hot path with 1,000 vs 1,000,000 stored sessions")
@@ -1200,7 +1220,10 @@ def main(argv: list[str] | None = None) -> int:
     check_cpus(config)
     workdir = Path(tempfile.mkdtemp(prefix="global-chat-bench-"))
     progress(f"working in {workdir}")
+    own_postgres: PostgresInstance | None = None
     try:
+        if not config.pg_url and (args.scale or set(config.backends) - {"sqlite"}):
+            own_postgres, config = start_own_postgres(config)
         progress("measuring what the machine does without us (2 s)")
         idle = check_quiet()
         return (main_scale if args.scale else main_bench)(config, workdir, wrk, idle)
@@ -1212,6 +1235,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         PROCESSES.stop_all()
+        if own_postgres is not None:
+            own_postgres.destroy()
         if config.keep:
             progress(f"kept {workdir}")
         else:
