@@ -84,7 +84,7 @@ test: $(STAMP) $(NPM_STAMP) ## the whole suite (what CI runs): pytest, PostgreSQ
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 
-test-fast: $(STAMP) ## the edit-test loop (~25 s): SQLite only; no PostgreSQL, browser, processes, Schemathesis, bench
+test-fast: $(STAMP) ## the edit-test loop (~40 s): SQLite only; no PostgreSQL, browser, processes, Schemathesis, bench
 	$(BIN)/pytest -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
 contract: $(STAMP) ## Schemathesis CLI against the real server (options: schemathesis.toml; JUnit: reports/)
