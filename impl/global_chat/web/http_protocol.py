@@ -72,19 +72,25 @@ def settings_limits() -> HttpLimits:
     return HttpLimits.from_settings(Settings())
 
 
-def error_response(error: DomainError, default_headers: list[tuple[bytes, bytes]]) -> bytes:
-    """A whole HTTP/1.1 response carrying `error` as the contract's ErrorResponse; it closes the connection."""
+def error_parts(error: DomainError) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    """`error` as the contract's ErrorResponse: status, body and the headers of an answer that closes the
+    connection (the error's own, the body's, a new X-Request-Id like the app's, Connection: close)."""
     status, body, headers = render(error)
-    phrase = http.HTTPStatus(status).phrase
-    lines = [f"HTTP/1.1 {status} {phrase}".encode()]
-    lines += [name + b": " + value for name, value in default_headers]
-    lines += [f"{name}: {value}".encode("latin-1") for name, value in headers.items()]
-    lines += [
-        b"content-type: application/json",
-        b"content-length: " + str(len(body)).encode(),
-        f"{REQUEST_ID_HEADER.lower()}: {new_request_id()}".encode(),
-        b"connection: close",
+    raw_headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+    raw_headers += [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (REQUEST_ID_HEADER.lower().encode(), new_request_id().encode()),
+        (b"connection", b"close"),
     ]
+    return status, body, raw_headers
+
+
+def error_response(error: DomainError, default_headers: list[tuple[bytes, bytes]]) -> bytes:
+    """A whole HTTP/1.1 response carrying `error` (error_parts), written by the protocol itself."""
+    status, body, headers = error_parts(error)
+    lines = [f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}".encode()]
+    lines += [name + b": " + value for name, value in [*default_headers, *headers]]
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
@@ -165,15 +171,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     async def _over_capacity_app(self, scope: Any, receive: Any, send: Any) -> None:
         log.warning("connection refused: too many connections", max_connections=self.limits.max_connections)
-        status, body, headers = render(TooManyConnections(self.limits.retry_after))
-        raw_headers = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
-        raw_headers += [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (REQUEST_ID_HEADER.lower().encode(), new_request_id().encode()),
-            (b"connection", b"close"),
-        ]
-        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        status, body, headers = error_parts(TooManyConnections(self.limits.retry_after))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
     def _head_timed_out(self) -> None:
