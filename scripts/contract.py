@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,18 +18,17 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a file (python scripts/contract.py)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scripts.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
 def log(message: str) -> None:
     print(f"contract: {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def admin(env: dict[str, str], *args: str) -> str:

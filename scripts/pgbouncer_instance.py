@@ -39,7 +39,8 @@ from urllib.parse import quote, unquote, urlsplit
 if __package__ in (None, ""):  # run as a file (python scripts/pgbouncer_instance.py)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.postgres_instance import Throwaway, free_port, run_installer, untrack
+from scripts.ports import free_port
+from scripts.postgres_instance import Throwaway, run_installer, untrack
 
 ENSURE_SCRIPT = Path(__file__).resolve().parent / "ensure_pgbouncer.sh"
 DEBIAN_PROGRAM = Path("/usr/sbin/pgbouncer")  # where Debian installs it (not on a non-root PATH)

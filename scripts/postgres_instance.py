@@ -34,7 +34,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,11 @@ import uuid
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import ClassVar, Protocol, Self
+
+if __package__ in (None, ""):  # run as a file (python scripts/postgres_instance.py)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scripts.ports import free_port
 
 PROGRAMS = ("initdb", "pg_ctl", "postgres")
 ENSURE_SCRIPT = Path(__file__).resolve().parent / "ensure_postgresql.sh"
@@ -115,12 +119,6 @@ def run_installer(script: Path, what: str, error: type[RuntimeError]) -> str:
         reason = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
         raise error(f"{what} missing, and {script.name} failed: {reason[0]}")
     return result.stdout.strip()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def instances_dir(kind: str = "postgres") -> Path:

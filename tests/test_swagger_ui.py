@@ -8,7 +8,6 @@ must go to the server under test: anything else is aborted and fails the test, s
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect, sync_playwright
+
+from scripts.ports import free_port
 
 BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,12 +35,6 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

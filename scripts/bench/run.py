@@ -50,7 +50,6 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -85,6 +84,7 @@ from global_chat.web.http_protocol import HTTP_PROTOCOL  # noqa: E402
 from scripts.bench.wire import BODY, CHAT_PATH  # noqa: E402
 from scripts.pgbouncer_instance import PgBouncerInstance, PgBouncerUnavailable  # noqa: E402
 from scripts.pgbouncer_instance import version as pgbouncer_version  # noqa: E402
+from scripts.ports import free_port  # noqa: E402
 from scripts.postgres_instance import PostgresInstance, PostgresUnavailable  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -247,13 +247,6 @@ def check_cpus(config: Config) -> None:
             raise SystemExit(f"bench: {name}={cpu} is not one of this process's CPUs {available}")
     if config.server_cpu == config.wrk_cpu:
         warn_loudly("the server and wrk share one CPU: the numbers measure both of them")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def versions(wrk: str, pgbouncer: PgBouncerInstance | None = None) -> dict[str, str]:

@@ -26,8 +26,9 @@ import pytest
 from global_chat.accounts.credentials import TokenClaims, issue_token
 from global_chat.clock import utc_now
 from global_chat.ids import ORGANIZATION, parse_id
+from scripts.ports import free_port
 from tests.fixtures.postgres import PostgresDatabases
-from tests.fixtures.server import BIN, free_port
+from tests.fixtures.server import BIN
 
 JWT_SECRET = "deploy-test-secret-" + "x" * 40
 START_TIMEOUT = 30.0
