@@ -30,6 +30,10 @@ OWNED = (
     & (SESSIONS.c.organization_id == bindparam("organization_id"))
     & SESSIONS.c.owner_principal_id.in_(USER_PRINCIPALS.scalar_subquery())
 )
+# Built once too (a statement built per call costs its cache key again, ~16 us): the lifecycle's look-ups.
+FIND_OWNED = select(SESSIONS).where(OWNED)
+FIND_OWNED_LOCKED = FIND_OWNED.with_for_update(of=SESSIONS)
+DELETE_OWNED = delete(SESSIONS).where(OWNED).returning(SESSIONS.c.id)
 
 
 def _session(row: Any) -> StoredSession:
@@ -62,11 +66,8 @@ class SessionRepository:
     ) -> StoredSession | None:
         """The session if it is in the organization and owned by the user (locked for this transaction
         when `lock`, so that a concurrent change or delete waits for it)."""
-        statement = select(SESSIONS).where(OWNED)
-        if lock:
-            statement = statement.with_for_update(of=SESSIONS)
         parameters = {"session_id": session_id, "organization_id": organization_id, "user_id": user_id}
-        row = (await self._db.execute(statement, parameters)).first()
+        row = (await self._db.execute(FIND_OWNED_LOCKED if lock else FIND_OWNED, parameters)).first()
         return None if row is None else _session(row)
 
     async def update(self, session_id: uuid.UUID, values: dict[str, Any]) -> StoredSession | None:
@@ -77,9 +78,8 @@ class SessionRepository:
 
     async def delete_owned(self, session_id: uuid.UUID, organization_id: uuid.UUID, user_id: uuid.UUID) -> bool:
         """Delete the session if it is the user's in the organization; True when this call deleted it."""
-        statement = delete(SESSIONS).where(OWNED).returning(SESSIONS.c.id)
         parameters = {"session_id": session_id, "organization_id": organization_id, "user_id": user_id}
-        return (await self._db.execute(statement, parameters)).first() is not None
+        return (await self._db.execute(DELETE_OWNED, parameters)).first() is not None
 
     async def charge_budgets(self, organization_id: uuid.UUID, buckets: list[str], window_start: int) -> dict[str, int]:
         """Count one more use of each of the organization's `buckets` in this window, in one atomic

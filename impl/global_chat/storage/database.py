@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
@@ -68,15 +68,22 @@ def is_unavailable(exc: BaseException) -> bool:
     return sqlstate is not None and (sqlstate in UNAVAILABLE_SQLSTATES or sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES)
 
 
+def _error_chain(exc: BaseException, limit: int | None = None) -> Iterator[BaseException]:
+    """`exc`, the driver error SQLAlchemy wraps in it (`orig`), what that was raised from, and so on
+    (at most `limit` of them)."""
+    error: BaseException | None = exc
+    while error is not None and limit != 0:
+        yield error
+        limit = None if limit is None else limit - 1
+        error = getattr(error, "orig", None) or error.__cause__
+
+
 def _sqlstate(exc: BaseException) -> str | None:
-    seen: BaseException | None = exc
-    for _ in range(4):  # the error, SQLAlchemy's `orig`, the driver's own cause: never a long chain
-        if seen is None:
-            return None
-        sqlstate = getattr(seen, "sqlstate", None)
+    # the error, SQLAlchemy's `orig`, the driver's own cause: never a long chain
+    for error in _error_chain(exc, limit=4):
+        sqlstate = getattr(error, "sqlstate", None)
         if isinstance(sqlstate, str):
             return sqlstate
-        seen = getattr(seen, "orig", None) or seen.__cause__
     return None
 
 
@@ -97,8 +104,7 @@ POOLER_SQLSTATES = {"42P05": "prepared statement already exists", "26000": "prep
 
 def pooler_misconfiguration(exc: BaseException) -> str | None:
     """What `exc` (or the driver error it wraps) says about an undeclared pooler, for the operator; else None."""
-    error: BaseException | None = exc
-    while error is not None:
+    for error in _error_chain(exc):
         if isinstance(error, DatabaseMisconfigured):
             return error.detail
         sqlstate = getattr(error, "sqlstate", None)
@@ -107,7 +113,6 @@ def pooler_misconfiguration(exc: BaseException) -> str | None:
         refused = _REFUSED_PARAMETER.search(str(error))  # PgBouncer's answer to statement_timeout at connect
         if refused:
             return UNDECLARED_POOLER.format(evidence=f"it refused the startup parameter {refused[1]}")
-        error = getattr(error, "orig", None) or error.__cause__
     return None
 
 
