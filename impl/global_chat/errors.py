@@ -26,6 +26,10 @@ class Action:
     this_operation: bool = False
     """The action is to call the failed operation again: the renderer names it (from the routing context)."""
 
+    @classmethod
+    def retry_later(cls, seconds: int, *, this_operation: bool = False) -> Action:
+        return cls("retry-later", hint=f"Retry after {seconds} seconds.", this_operation=this_operation)
+
 
 class DomainError(Exception):
     """Each subclass names its status and its `code` (the contract's ErrorCode, a closed vocabulary): the
@@ -191,7 +195,7 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             retry_after=retry_after,
-            actions=[Action("retry-later", hint=f"Retry after {retry_after} seconds.", this_operation=True)],
+            actions=[Action.retry_later(retry_after, this_operation=True)],
         )
 
 
@@ -213,9 +217,7 @@ class ServiceUnavailable(DomainError):
     message = "Service temporarily unavailable; retry later."
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            retry_after=retry_after, actions=[Action("retry-later", hint=f"Retry after {retry_after} seconds.")]
-        )
+        super().__init__(retry_after=retry_after, actions=[Action.retry_later(retry_after)])
 
 
 class SingletonContended(ServiceUnavailable):

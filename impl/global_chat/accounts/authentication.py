@@ -100,10 +100,10 @@ class Authenticator:
         if self.mode is AuthMode.NONE:
             return ANONYMOUS
         scheme, _, credential = (authorization or "").strip().partition(" ")
-        credential = credential.strip()
-        if scheme.lower() == "bearer" and credential:
+        credential, kind = credential.strip(), scheme.lower()
+        if kind == "bearer" and credential:
             return self._bearer(credential)
-        if scheme.lower() == "apikey" and credential:
+        if kind == "apikey" and credential:
             return await self._api_key(credential)
         if not credential and scheme.startswith(API_KEY_PREFIX):
             return await self._api_key(scheme)
