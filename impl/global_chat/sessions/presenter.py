@@ -16,7 +16,7 @@ def present_session(session: StoredSession, owner: Identity, links: SessionLinks
         kind=PrincipalKind.user,
         subject_id=owner.user_id,
     )
-    view_url = links.view_url(session_id)
+    view_url, self_url = links.view_url(session_id), links.self_url(session_id)
     return WithUrlsSession(
         id=session_id,
         organization_id=ids.format_id(ids.ORGANIZATION, session.organization_id),
@@ -39,8 +39,8 @@ def present_session(session: StoredSession, owner: Identity, links: SessionLinks
         parallel_tool_calls=None,  # no preference stored: the provider's default (left off the wire)
         created_at=session.created_at,
         updated_at=session.updated_at,
-        self_url=links.self_url(session_id),
+        self_url=self_url,
         view_url=view_url,
         ui_link=view_url,
-        allowed_actions=links.allowed_actions(session) or None,
+        allowed_actions=links.allowed_actions(self_url, is_pinned=session.is_pinned) or None,
     )
