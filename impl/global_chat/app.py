@@ -14,10 +14,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
-from importlib import resources
 from typing import Any
 
-import yaml
 from connexion import ConnexionMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
@@ -36,6 +34,7 @@ from global_chat.storage.migrate import head_revision
 from global_chat.web.body_limit import BodyLimitMiddleware
 from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, connexion_middlewares
 from global_chat.web.context import request_context
+from global_chat.web.contract_document import contract_text, parse_contract
 from global_chat.web.cors import UiCorsMiddleware
 from global_chat.web.cross_site import CrossSitePolicy
 from global_chat.web.errors import install_error_handlers
@@ -48,11 +47,7 @@ from global_chat_generated import server
 
 def load_contract() -> dict[str, Any]:
     """The contract as shipped inside the generated package (a copy of openapi/openapi.yaml)."""
-    text = resources.files("global_chat_generated").joinpath("openapi.yaml").read_text(encoding="utf-8")
-    # libyaml's safe loader (in PyYAML's wheels) when there is one: the same documents, parsed in 7 ms
-    # rather than 50 (every worker start and every app the tests build)
-    contract: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-    return contract
+    return parse_contract(contract_text())
 
 
 @dataclass(frozen=True, slots=True)

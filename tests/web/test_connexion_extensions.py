@@ -15,7 +15,7 @@ from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware
 from connexion.middleware.routing import ROUTING_CONTEXT, RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from connexion.operations import OpenAPIOperation
 from connexion.security import AbstractSecurityHandler
 from connexion.validators import VALIDATOR_MAP
@@ -68,6 +68,23 @@ def test_the_parameter_validator_and_the_media_type_helpers() -> None:
 def test_the_swagger_ui_middleware_passes_on_to_self_app() -> None:
     assert issubclass(DocsOnlySwaggerUIMiddleware, SwaggerUIMiddleware)
     assert "self.app = app" in inspect.getsource(SwaggerUIMiddleware.__init__)
+
+
+def test_the_swagger_ui_api_adds_its_spec_routes_by_two_public_methods() -> None:
+    """ContractAsWrittenSwaggerUIAPI overrides add_openapi_json/add_openapi_yaml (called by __init__ when the
+    spec is to be served) and DocsOnlySwaggerUIMiddleware.add_api mounts it as SwaggerUIMiddleware.add_api
+    mounts Connexion's."""
+    init = inspect.getsource(SwaggerUIAPI.__init__)
+    assert "self.add_openapi_json()" in init and "self.add_openapi_yaml()" in init
+    assert "self.router = Router(default=default)" in init
+    assert "self.options = SwaggerUIConfig(" in init
+    assert parameters(SwaggerUIAPI.add_openapi_json) == parameters(SwaggerUIAPI.add_openapi_yaml) == ["self"]
+    mount = inspect.getsource(SwaggerUIMiddleware.add_api)
+    assert "SwaggerUIAPI(" in mount and "default=self.default_fn" in mount
+    assert "self.router.mount(api.base_path, app=api.router)" in mount
+    assert parameters(SwaggerUIMiddleware.add_api)[:4] == ["self", "specification", "base_path", "arguments"]
+    # the YAML twin's path, as Connexion derives it
+    assert 'openapi_spec_path[: -len("json")] + "yaml"' in inspect.getsource(SwaggerUIAPI.add_openapi_yaml)
 
 
 def test_the_routing_middleware_routes_with_starlette_routers_mounted_per_api() -> None:

@@ -11,7 +11,8 @@ underscore name of Connexion's is used. What they buy, measured with `make bench
   validator, and interprets the schema with `jsonschema`. Ours works them out once per operation,
   runs the schema compiled to Python by `fastjsonschema`, and leaves the parsed body in the scope
   (`PARSED_BODY`) for the generated endpoint: read and parsed once.
-- The Swagger UI layer is consulted only for the docs' own paths.
+- The Swagger UI layer is consulted only for the docs' own paths, and serves the contract as written
+  (web/contract_document.py) rather than Connexion's resolved copy with every `$ref` inlined.
 
 And one for safety: the routing layer never answers with a redirect built from the Host header.
 """
@@ -29,7 +30,7 @@ from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.validators import VALIDATOR_MAP
 from starlette.routing import Mount, Router
@@ -37,11 +38,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from werkzeug.http import parse_options_header
 
 from global_chat.errors import InvalidRequest, UnsupportedMediaType
+from global_chat.web.contract_document import served_contract
 from global_chat.web.json_schema import compile_schema, describe
 from global_chat_generated.server.runtime import PARSED_BODY
 
 UI_PATH = "/v1/ui"
 SPEC_PATH = "/v1/openapi.json"
+SPEC_YAML_PATH = "/v1/openapi.yaml"  # where Connexion puts the YAML: SPEC_PATH with "yaml" for "json"
 
 
 class JSONBody:
@@ -221,13 +224,39 @@ class NoRedirectRoutingMiddleware(RoutingMiddleware):  # type: ignore[misc]
 # --- the Swagger UI, and the stack ------------------------------------------------------------
 
 
+class ContractAsWrittenSwaggerUIAPI(SwaggerUIAPI):  # type: ignore[misc]
+    """Connexion's Swagger UI API whose spec routes (same paths: the options' `openapi_spec_path` and its
+    YAML twin) serve the contract as written, with ETags (web/contract_document.py)."""
+
+    def add_openapi_json(self) -> None:
+        self.router.add_route(
+            methods=["GET"], path=self.options.openapi_spec_path, endpoint=served_contract().json.respond
+        )
+
+    def add_openapi_yaml(self) -> None:
+        self.router.add_route(
+            methods=["GET"], path=yaml_twin(self.options.openapi_spec_path), endpoint=served_contract().yaml.respond
+        )
+
+
+def yaml_twin(spec_path: str) -> str:
+    return spec_path.removesuffix("json") + "yaml"
+
+
 class DocsOnlySwaggerUIMiddleware(SwaggerUIMiddleware):  # type: ignore[misc]
     """Connexion's Swagger UI middleware matches every request against its routes before passing it
-    on; only the docs' own paths can match, so every other request goes straight to the next layer."""
+    on; only the docs' own paths can match, so every other request goes straight to the next layer.
+    Its API is ours (ContractAsWrittenSwaggerUIAPI), mounted the way SwaggerUIMiddleware.add_api does."""
+
+    def add_api(self, specification: Any, base_path: str | None = None, arguments: Any = None, **kwargs: Any) -> None:
+        api = ContractAsWrittenSwaggerUIAPI(
+            specification, base_path=base_path, arguments=arguments, default=self.default_fn, **kwargs
+        )
+        self.router.mount(api.base_path, app=api.router)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "http" and not (path.startswith(UI_PATH) or path == SPEC_PATH):
+        if scope["type"] == "http" and not (path.startswith(UI_PATH) or path in (SPEC_PATH, SPEC_YAML_PATH)):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
