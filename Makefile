@@ -94,8 +94,8 @@ lint-spec: $(STAMP) $(NPM_STAMP) ## lint openapi/openapi.yaml: Redocly (redocly.
 	$(REDOCLY) lint --format=stylish openapi/openapi.yaml
 	$(BIN)/openapi-spec-validator openapi/openapi.yaml
 
-diff-spec: $(STAMP) ## breaking changes in openapi/openapi.yaml since BASE (default HEAD): make diff-spec BASE=HEAD~1
-	$(BIN)/python scripts/diff_spec.py --base $(BASE)
+diff-spec: $(STAMP) ## breaking changes in openapi/openapi.yaml since BASE (default HEAD): make diff-spec BASE=HEAD~1; Markdown: reports/diff-spec.md
+	$(BIN)/python scripts/diff_spec.py --base $(BASE) --report reports/diff-spec.md
 
 docs: $(STAMP) $(NPM_STAMP) ## docs/index.html: the contract as one self-contained HTML page (opens offline)
 	$(REDOCLY) build-docs openapi/openapi.yaml --inlineBundle --output docs/index.html

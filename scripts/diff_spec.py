@@ -3,6 +3,7 @@
     python scripts/diff_spec.py --base origin/main      # git show origin/main:openapi/openapi.yaml vs the work tree
     python scripts/diff_spec.py --base-file old.yaml --head-file new.yaml
     python scripts/diff_spec.py --base HEAD --format json --fail-on warning
+    python scripts/diff_spec.py --base origin/main --report reports/diff-spec.md   # also Markdown, for a PR
 
 Exit status: 0 no breaking change (also when the spec does not exist at BASE), 1 breaking change(s) found
 (or warnings with --fail-on warning), 2 usage error (unknown ref, unreadable or unsupported spec).
@@ -36,6 +37,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+if __package__ in (None, ""):  # run as a file (python scripts/diff_spec.py)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scripts.diff_report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = ROOT / "openapi" / "openapi.yaml"
@@ -1020,6 +1026,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--fail-on", choices=(BREAKING, WARNING), default=BREAKING, help="lowest level that exits 1")
+    parser.add_argument(
+        "--report", type=Path, metavar="FILE", help="also write the Markdown report (scripts/diff_report.py)"
+    )
     args = parser.parse_args(argv)
     try:
         spec = args.spec.resolve()
@@ -1027,6 +1036,8 @@ def main(argv: list[str] | None = None) -> int:
             base_text, base_label = read_at_ref(args.base, spec)
             if base_text is None:
                 print(f"diff-spec: {base_label} does not exist; nothing to compare")
+                if args.report:
+                    write_report(args.report, [], None, None, base_label, display(spec))
                 return 0
         else:
             base_text, base_label = read_file(args.base_file), str(args.base_file)
@@ -1040,6 +1051,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     render = render_json if args.format == "json" else render_text
     print(render(changes, base_label, head_label))
+    if args.report:
+        write_report(args.report, changes, base_doc, head_doc, base_label, head_label)
+        print(f"diff-spec: Markdown report in {display(args.report.resolve())}")
     failing = {BREAKING} if args.fail_on == BREAKING else {BREAKING, WARNING}
     if not any(change.level in failing for change in changes):
         return 0
