@@ -4,6 +4,9 @@ Starts `global-chat serve` (uvicorn, SQLite in a temporary folder, AUTH_MODE=key
 validation on) with an API key made by the admin commands, waits until it answers, runs the
 Schemathesis CLI with the options in schemathesis.toml (JUnit report under reports/), stops the
 server and exits with Schemathesis' exit code.
+
+With CONTRACT_BASE_URL set, the same run goes against that deployment instead, and no server is started:
+scripts/contract_target.py (the environment it reads, what it refuses to do to a remote deployment).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file (python scripts/contract.py)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scripts import contract_target
 from scripts.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +57,9 @@ def wait_until_ready(url: str, server: subprocess.Popen[bytes], timeout: float =
 
 
 def main() -> int:
+    handed_over = contract_target.main()  # CONTRACT_BASE_URL: a deployment named by the environment
+    if handed_over is not None:
+        return handed_over
     (ROOT / "reports").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="global-chat-contract-") as scratch:
         env = {
