@@ -29,7 +29,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PI
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes \
 	--no-emit-find-links --no-emit-index-url --strip-extras
 
-.PHONY: help install lock lock-upgrade generate check-generated run test test-fast contract check fmt lint-spec diff-spec docs bench bench-scale
+.PHONY: help install lock lock-upgrade generate check-generated run test test-fast contract check fmt lint-spec lint-ci diff-spec docs bench bench-scale
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -94,6 +94,10 @@ lint-spec: $(STAMP) $(NPM_STAMP) ## lint openapi/openapi.yaml: Redocly (redocly.
 	$(REDOCLY) lint --format=stylish openapi/openapi.yaml
 	$(BIN)/openapi-spec-validator openapi/openapi.yaml
 
+lint-ci: $(STAMP) ## lint .github/workflows/: actionlint and zizmor (pinned in requirements.lock; offline)
+	$(BIN)/actionlint -no-color
+	$(BIN)/zizmor --offline --no-progress .github/workflows/
+
 diff-spec: $(STAMP) ## breaking changes in openapi/openapi.yaml since BASE (default HEAD): make diff-spec BASE=HEAD~1; Markdown: reports/diff-spec.md
 	$(BIN)/python scripts/diff_spec.py --base $(BASE) --report reports/diff-spec.md
 
@@ -107,7 +111,7 @@ bench: $(STAMP) ## benchmark POST /v1/sessions/chat: ours vs raw Starlette (floo
 bench-scale: $(STAMP) ## hot path of ours with 1,000 vs 1,000,000 sessions stored in PostgreSQL (~2 min)
 	$(BIN)/python scripts/bench/run.py --scale
 
-check: $(STAMP) $(NPM_STAMP) lint-spec check-generated docs ## verify only: ruff, mypy strict, import rules, tsc, generated/ up to date, contract lint, docs
+check: $(STAMP) $(NPM_STAMP) lint-spec lint-ci check-generated docs ## verify only: ruff, mypy strict, import rules, tsc, generated/ up to date, contract and workflow lint, docs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
