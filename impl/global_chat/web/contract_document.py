@@ -8,7 +8,10 @@ through the Swagger UI layer's public `add_openapi_json`/`add_openapi_yaml` meth
 
 Neither route is an operation of the contract, for the same reason the Swagger UI is not: they describe
 the API rather than belong to it (a contract that lists its own document is a loop, and a generated
-client would grow a `get_openapi_json` call nobody wants). README "Spec review" names them.
+client would grow a `get_openapi_json` call nobody wants). The README names them next to the Swagger UI.
+
+As written means `servers` too (`url: /`): Connexion rewrote it for a proxy's path prefix (the ASGI
+root_path); this service is served at the root of its host, like the Everruns API it mirrors.
 """
 
 from __future__ import annotations
