@@ -49,6 +49,7 @@ def generate_models(contract: Contract, reading: Reading, target: Path, source: 
             "--use-field-description",
             "--strict-nullable",
             "--enum-field-as-literal", "one",
+            "--set-default-enum-member",
             "--disable-timestamp",
             "--formatters", "builtin",
             "--custom-file-header", MODELS_HEADER.format(source=source),

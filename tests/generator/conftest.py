@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.generator import public_contract
 from tests.generator.contracts import FEATURES
 from tests.generator.implementations import IMPLEMENTATIONS
 
@@ -38,19 +39,22 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     root = work / "packages"
     root.mkdir()
     contracts, runs = {}, []
-    for name, document in FEATURES.items():
+    public = public_contract.extract(public_contract.load(), public_contract.PATHS)
+    for name, document in {**FEATURES, "rebilly": public}.items():
         contracts[name] = work / f"{name}.yaml"
         contracts[name].write_text(yaml.safe_dump(document, sort_keys=False))
-        command = generate_command(contracts[name], work / f"out-{name}", f"gen_{name}")
+        targets = "models,server,client" if name == "rebilly" else "models,server"
+        command = generate_command(contracts[name], work / f"out-{name}", f"gen_{name}", targets)
         runs.append((name, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)))
     for name, run in runs:
         output, _ = run.communicate(timeout=240)
         assert run.returncode == 0, f"{name}: {output}"
         (work / f"out-{name}" / f"gen_{name}").rename(root / f"gen_{name}")
+    (work / "out-rebilly" / "client" / "gen_rebilly_client").rename(root / "gen_rebilly_client")
     for name, source in IMPLEMENTATIONS.items():
         (root / f"impl_{name}.py").write_text(source)
-    targets = [str(path) for path in sorted(root.iterdir())]
-    command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(work / "mypy-cache"), *targets]
+    checked = [str(path) for path in sorted(root.iterdir())]
+    command = [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(work / "mypy-cache"), *checked]
     env = {"MYPYPATH": str(root), "PATH": str(Path(sys.executable).parent)}
     mypy = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     sys.path.insert(0, str(root))

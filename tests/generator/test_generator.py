@@ -36,6 +36,14 @@ def test_everything_generated_type_checks_and_a_drifted_implementation_does_not(
     assert any('Argument "location" to "CreatePet201" has incompatible type "int"' in line for line in errors), output
 
 
+def test_a_public_contract_of_another_api_generates_and_type_checks(generated: Generated) -> None:
+    """The Rebilly slice (PROVENANCE.md): its server package and its client among the checked outputs."""
+    interfaces = sorted(path.stem for path in (generated.root / "gen_rebilly" / "api").glob("*.py"))
+    assert "tags" in interfaces and "reports" in interfaces
+    assert (generated.root / "gen_rebilly_client" / "client.py").exists()
+    assert not [line for line in generated.mypy.stdout.splitlines() if "gen_rebilly" in line and ": error:" in line]
+
+
 def app_of(generated: Generated, feature: str, validation: str, **implementations: Any) -> ConnexionMiddleware:
     server = importlib.import_module(f"gen_{feature}.server")
     binding = server.bind(**implementations, context=lambda scope, operation_id: None)
