@@ -29,7 +29,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PI
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes \
 	--no-emit-find-links --no-emit-index-url --strip-extras
 
-.PHONY: help install lock lock-upgrade generate check-generated run test test-fast contract check fmt lint-spec diff-spec docs bench bench-scale
+.PHONY: help install lock lock-upgrade generate check-generated migration run test test-fast contract check fmt lint-spec diff-spec docs bench bench-scale
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,6 +72,9 @@ check-generated: $(STAMP) $(NPM_STAMP) ## fail if generated/ (the TypeScript cli
 	else \
 		echo "check-generated: generated/ is stale; run 'make generate' and commit the result" >&2; exit 1; \
 	fi
+
+migration: $(STAMP) ## write the next Alembic migration from storage/tables.py (autogenerate): make migration NAME="add agents"
+	$(BIN)/python scripts/migration.py "$(NAME)"
 
 run: $(STAMP) ## migrate var/global-chat.db and serve the API on http://$(HOST):$(PORT)
 	$(BIN)/global-chat migrate
