@@ -33,6 +33,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "client": ("process",),
     "test_cli.py": ("process",),
     "test_readme.py": ("process",),
+    "test_adding_an_operation.py": ("process",),
     "test_typescript_client.py": ("process",),
     "test_postgres_instance.py": ("postgres", "process"),
     "hostile": ("hostile",),

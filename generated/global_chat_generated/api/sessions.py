@@ -2,11 +2,13 @@
 """The `sessions` operations as a typed interface: one coroutine per operationId.
 
 Subclass `SessionsApi` and implement every method to serve them. Each method receives the
-request context (whatever the application's context factory builds for a request), the path
-parameters, and the request body as its generated model; it returns the operation's 2xx response
-as its generated model (or None for a response without a body) and raises the application's
-errors for anything else. An implementation that misses an operation cannot be instantiated,
-and one whose signature drifts from the contract fails the type checker.
+request context (whatever the application's context factory builds for a request), the
+parameters as typed values, and the request body as its generated model; it returns the
+operation's 2xx response as its generated model (or None for a response without a body), or,
+where the contract declares several answers or response headers, a typed result that carries
+them, and raises the application's errors for anything else. An implementation that misses an
+operation cannot be instantiated, and one whose signature drifts from the contract fails the
+type checker.
 """
 
 from __future__ import annotations

@@ -22,11 +22,11 @@ class SessionsHandlers(SessionsApi[RequestContext]):
         self, context: RequestContext, body: GetOrCreateChatSessionRequest | None
     ) -> WithUrlsSession:
         outcome = await self._global_chat.get_or_create(context.identity, body.locale if body is not None else None)
-        return present_session(outcome.session, context.identity, self._links)
+        return present_session(outcome.session, context.identity, self._links, context.operation_id)
 
     async def get_session(self, context: RequestContext, session_id: str) -> WithUrlsSession:
         session = await self._sessions.get(context.identity, session_id)
-        return present_session(session, context.identity, self._links)
+        return present_session(session, context.identity, self._links, context.operation_id)
 
     async def update_session(
         self, context: RequestContext, session_id: str, body: UpdateSessionRequest
@@ -38,7 +38,7 @@ class SessionsHandlers(SessionsApi[RequestContext]):
             tags=tuple(tag.root for tag in body.tags) if body.tags is not None else None,
         )
         session = await self._sessions.update(context.identity, session_id, changes)
-        return present_session(session, context.identity, self._links)
+        return present_session(session, context.identity, self._links, context.operation_id)
 
     async def delete_session(self, context: RequestContext, session_id: str) -> None:
         await self._sessions.delete(context.identity, session_id)
