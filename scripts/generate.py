@@ -29,6 +29,11 @@ from typing import Any
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+if __package__ in (None, ""):  # run as `python scripts/generate.py`: the checkout's root on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scripts import mcp_tools
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "openapi" / "openapi.yaml"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -288,6 +293,8 @@ def main() -> None:
     shutil.copyfile(CONTRACT, package_dir / "openapi.yaml")
     log("typed interfaces and Connexion routes (scripts/templates)")
     render_server(spec, package_dir)
+    log("MCP tool table (scripts/mcp_tools.py)")
+    mcp_tools.write(spec, package_dir / "mcp_tools.py")
     # Formatted with explicit settings so the output does not depend on where it is written.
     run(tool("ruff"), "check", "--isolated", "--quiet", "--select", "I,F401", "--fix", str(package_dir))
     run(tool("ruff"), "format", "--isolated", "--quiet", "--line-length", "120", str(package_dir))
