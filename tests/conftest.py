@@ -34,6 +34,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "test_cli.py": ("process",),
     "test_readme.py": ("process",),
     "test_typescript_client.py": ("process",),
+    "mcp/test_mcp_server.py": ("process",),
     "test_postgres_instance.py": ("postgres", "process"),
     "hostile": ("hostile",),
     "hostile/test_restart.py": ("process",),
