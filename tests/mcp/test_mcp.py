@@ -252,3 +252,22 @@ async def test_an_exchange_is_counted_as_mcp_and_its_tool_call_as_the_operation(
         metrics = (await client.get("/metrics")).text
     assert 'global_chat_http_requests_total{operation="mcp",status="200"}' in metrics
     assert 'global_chat_http_requests_total{operation="get_or_create_chat_session",status="200"} 1.0' in metrics
+
+
+async def test_get_and_delete_are_405_and_a_large_message_is_the_rest_413(
+    make_settings: Callable[..., Settings], keys_settings: Settings, accounts: Accounts
+) -> None:
+    app = create_app(make_settings(auth_mode="keys", jwt_secret=JWT_SECRET, max_body_bytes=2048))
+    caller = await accounts.caller()
+    headers = {**MCP_HEADERS, **caller.key_headers()}
+    async with (
+        running(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=API_BASE_URL) as client,
+    ):
+        for method in ("GET", "DELETE"):  # no stream to open, no session to end: /mcp is stateless
+            refused = await client.request(method, "/mcp", headers=headers)
+            assert refused.status_code == 405 and refused.headers["Allow"] == "POST"
+            assert refused.json()["code"] == "method_not_allowed"
+        large = {**INITIALIZE, "params": {**INITIALIZE["params"], "padding": "x" * 4096}}  # type: ignore[dict-item]
+        too_large = await client.post("/mcp", json=large, headers=headers)
+    assert too_large.status_code == 413 and too_large.json()["code"] == "payload_too_large"

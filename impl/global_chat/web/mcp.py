@@ -149,7 +149,9 @@ class McpEndpoint:
         self.dispatch: httpx.AsyncClient | None = None
 
     def route(self) -> Route:
-        return Route(MCP_PATH, self, methods=["GET", "POST", "DELETE"], name="mcp")
+        # POST only: stateless and answering in JSON, /mcp has no stream to open with GET and no session to end
+        # with DELETE: both are 405s with Allow: POST, as the specification allows
+        return Route(MCP_PATH, self, methods=["POST"], name="mcp")
 
     @asynccontextmanager
     async def running(self, app: ASGIApp) -> AsyncIterator[None]:
