@@ -243,8 +243,28 @@ def literal(value: Any) -> str:
 
 
 def render(spec: dict[str, Any]) -> str:
-    lines = [HEADER, "", "TOOLS: tuple[McpTool, ...] = ("]
-    for entry in tools(spec):
+    entries = tools(spec)
+    # a schema that several tools share (the session, returned by four) is written once, as a constant
+    uses: dict[str, int] = {}
+    first: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        for key in ("input_schema", "output_schema"):
+            if entry[key] is not None:
+                text = json.dumps(entry[key], sort_keys=True)
+                uses[text] = uses.get(text, 0) + 1
+                first.setdefault(text, entry[key])
+    shared = {text: f"SCHEMA_{i}" for i, text in enumerate(text for text, count in uses.items() if count > 1)}
+
+    def schema(value: dict[str, Any] | None) -> str:
+        if value is None:
+            return "None"
+        return shared.get(json.dumps(value, sort_keys=True)) or literal(value)
+
+    lines = [HEADER, ""]
+    for text, name in shared.items():
+        lines.append(f"{name}: dict[str, Any] = {literal(first[text])}")
+    lines += ["", "", "TOOLS: tuple[McpTool, ...] = ("]
+    for entry in entries:
         parameters = ", ".join(
             f"ToolParameter({p['name']!r}, {p['location']!r}, {p['required']!r})" for p in entry["parameters"]
         )
@@ -253,8 +273,8 @@ def render(spec: dict[str, Any]) -> str:
             f"        name={entry['name']!r},\n"
             f"        title={entry['title']!r},\n"
             f"        description={entry['description']!r},\n"
-            f"        input_schema={literal(entry['input_schema'])},\n"
-            f"        output_schema={literal(entry['output_schema'])},\n"
+            f"        input_schema={schema(entry['input_schema'])},\n"
+            f"        output_schema={schema(entry['output_schema'])},\n"
             f"        annotations={literal(entry['annotations'])},\n"
             f"        method={entry['method']!r},\n"
             f"        path={entry['path']!r},\n"

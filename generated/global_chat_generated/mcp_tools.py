@@ -37,6 +37,843 @@ class McpTool:
 BODY_ARGUMENT = "body"
 
 
+SCHEMA_0: dict[str, Any] = {
+    "type": "object",
+    "description": "Wrapper that adds API and UI links to a serialized resource.\n\nUses `self_url` (not `url`) for the API link to avoid collision with\nresources that already have a `url` field (e.g. McpServer). The\n`allowed_actions` array carries state-aware hypermedia links — empty\n(and omitted from the wire shape) until the underlying resource opts\ninto the convention by overriding `ResourceUrlable::allowed_actions`.\n",
+    "allOf": [
+        {
+            "type": "object",
+            "description": "Session - instance of agentic loop execution.\nA session represents a single conversation with an agent.\n",
+            "required": [
+                "id",
+                "organization_id",
+                "workspace_id",
+                "harness_id",
+                "owner_principal_id",
+                "status",
+                "created_at",
+                "updated_at",
+            ],
+            "properties": {
+                "active_schedule_count": {
+                    "type": ["integer", "null"],
+                    "format": "int32",
+                    "description": "Number of active (enabled) schedules for this session.\nPopulated when the session is fetched for API responses.\n",
+                    "examples": [2],
+                    "minimum": 0,
+                },
+                "agent_id": {
+                    "type": ["string", "null"],
+                    "description": "ID of the agent working in this session (format: agent_{32-hex}). Optional.",
+                    "examples": ["agent_01933b5a000070008000000000000001"],
+                    "pattern": "^agent_[0-9a-f]{32}$",
+                },
+                "agent_identity_id": {
+                    "type": ["string", "null"],
+                    "description": "Optional resident agent identity for unattended/background execution.",
+                    "examples": ["identity_01933b5a000070008000000000000001"],
+                    "pattern": "^identity_[0-9a-f]{32}$",
+                },
+                "agent_version_id": {
+                    "type": ["string", "null"],
+                    "description": "Immutable agent version captured when the session was created or rebound.",
+                    "examples": ["agentver_01933b5a000070008000000000000001"],
+                    "pattern": "^agentver_[0-9a-f]{32}$",
+                },
+                "blueprint_config": {
+                    "type": ["object", "null"],
+                    "description": 'Validated config passed by host at blueprint spawn time.\nExample: `{"target_repo": "acme/everruns"}`.\n',
+                },
+                "blueprint_id": {
+                    "type": ["string", "null"],
+                    "description": "Blueprint ID. When set, reason_activity and act_activity build RuntimeAgent\nfrom the blueprint definition instead of from harness_id/agent_id.\n",
+                    "examples": ["blueprint_research_pack"],
+                },
+                "capabilities": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "description": "Per-agent capability configuration\n\nAssociates a capability with an agent, including optional per-agent configuration.\nThe config field allows the same capability to behave differently per-agent.\n",
+                        "required": ["ref"],
+                        "properties": {
+                            "config": {
+                                "description": "Per-agent configuration for this capability (capability-specific)"
+                            },
+                            "ref": {"type": "string", "description": "Reference to the capability ID"},
+                        },
+                    },
+                    "description": "Session-level capabilities (additive to agent capabilities).\nApplied after agent capabilities when building RuntimeAgent.\n",
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "Timestamp when the session was created.",
+                    "examples": ["2026-05-25T10:00:00Z"],
+                },
+                "effective_owner": {
+                    "anyOf": [
+                        {
+                            "type": "object",
+                            "description": "Compact view of a principal — id + kind + the subject-id pointer back\ninto the user/agent-identity row. Used wherever a full `Principal`\nwould be redundant (e.g. as a sub-field of a session or audit record).\n",
+                            "required": ["id", "kind"],
+                            "properties": {
+                                "id": {
+                                    "type": "string",
+                                    "examples": ["principal_01933b5a000070008000000000000001"],
+                                    "pattern": "^principal_[0-9a-f]{32}$",
+                                    "description": "Principal ID (format: principal_{32-hex}).",
+                                },
+                                "kind": {
+                                    "type": "string",
+                                    "description": "Class of principal that can hold permissions or own resources. `system`\nis reserved for platform-internal callers and is never minted via the\npublic API.\n",
+                                    "enum": ["user", "agent_identity", "system"],
+                                },
+                                "metadata": {"description": "Free-form metadata about the principal."},
+                                "subject_id": {"type": ["string", "null"], "format": "uuid"},
+                            },
+                        },
+                        {"type": ["string", "null"], "enum": [None]},
+                    ],
+                    "description": "Effective human owner summary.",
+                },
+                "features": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": 'Aggregated UI features from all active capabilities (harness + agent + session).\nComputed at read time from the capability registry.\nKnown features: "file_system", "schedules", "secrets", "key_value",\n"sql_database", "leased_resources".\n',
+                    "examples": [["file_system", "secrets"]],
+                },
+                "finished_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "Timestamp when the session finished (completed or failed).",
+                    "examples": ["2026-05-25T10:14:32Z"],
+                },
+                "harness_id": {
+                    "type": "string",
+                    "description": "ID of the harness for this session (format: harness_{32-hex}).",
+                    "examples": ["harness_01933b5a000070008000000000000001"],
+                    "pattern": "^harness_[0-9a-f]{32}$",
+                },
+                "hints": {
+                    "type": ["object", "null"],
+                    "description": 'Session-level client hints — arbitrary key-value pairs declared by the\nclient at session creation time. These are defaults for every turn;\nper-message `controls.hints` override these key-by-key (shallow merge).\n\nExamples: `{"setup_connection": true, "rich_media": true}`\n',
+                    "additionalProperties": {},
+                },
+                "id": {
+                    "type": "string",
+                    "description": "Unique identifier for the session (format: session_{32-hex}).",
+                    "examples": ["session_01933b5a000070008000000000000001"],
+                    "pattern": "^session_[0-9a-f]{32}$",
+                },
+                "initial_files": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "description": "Starter file copied into a new session from an agent or harness.",
+                        "required": ["path", "content"],
+                        "properties": {
+                            "content": {
+                                "type": "string",
+                                "description": "File content: plain text or base64-encoded binary.",
+                            },
+                            "encoding": {"type": "string", "description": "Content encoding: `text` or `base64`."},
+                            "is_readonly": {
+                                "type": "boolean",
+                                "description": "Prevent session-side edits or deletes when true.",
+                            },
+                            "path": {
+                                "type": "string",
+                                "description": "Absolute path within the session workspace. `/workspace` prefix is accepted.",
+                            },
+                        },
+                    },
+                    "description": "Session-level initial files (additive to agent initial_files).\nFiles with matching paths override agent/harness files; new paths are appended.\n",
+                },
+                "is_pinned": {
+                    "type": ["boolean", "null"],
+                    "description": "Whether this session is pinned by the current user.\nOnly populated when the request has an authenticated user context.\n",
+                    "examples": [False],
+                },
+                "locale": {
+                    "type": ["string", "null"],
+                    "description": "Locale for localized agent behavior and formatting (BCP 47, e.g. `uk-UA`).",
+                    "examples": ["en-US"],
+                    "maxLength": 128,
+                },
+                "max_iterations": {
+                    "type": ["integer", "null"],
+                    "description": "Maximum number of LLM iterations per turn for this session.",
+                    "examples": [50],
+                    "minimum": 0,
+                },
+                "mcpServers": {
+                    "allOf": [
+                        {
+                            "type": "object",
+                            "description": "Remote MCP server configurations keyed by server name.",
+                            "additionalProperties": {
+                                "type": "object",
+                                "description": "Session-, agent-, or harness-scoped remote MCP server configuration.\n\nThis intentionally mirrors the `mcpServers` object shape used by common MCP\nclient config files while staying within Everruns' current remote-HTTP-only\nsupport.\n",
+                                "properties": {
+                                    "args": {
+                                        "type": "array",
+                                        "items": {"type": "string"},
+                                        "description": "Arguments passed to the stdio `command`.",
+                                    },
+                                    "auth_mode": {
+                                        "allOf": [
+                                            {
+                                                "type": "string",
+                                                "description": "MCP server authentication mode.",
+                                                "enum": ["none", "api_key", "o_auth"],
+                                                "examples": ["api_key"],
+                                            }
+                                        ],
+                                        "description": "Authentication mode used when executing tools from this scoped server.",
+                                    },
+                                    "command": {
+                                        "type": ["string", "null"],
+                                        "description": "Executable to spawn for a stdio transport server.",
+                                    },
+                                    "env": {
+                                        "type": "object",
+                                        "description": "Environment variables set for the stdio `command`.",
+                                        "additionalProperties": {"type": "string"},
+                                    },
+                                    "headers": {
+                                        "type": "object",
+                                        "description": "Additional HTTP headers sent on MCP requests (HTTP transport only).",
+                                        "additionalProperties": {"type": "string"},
+                                    },
+                                    "oauth_provider_id": {
+                                        "type": ["string", "null"],
+                                        "description": "Provider id used to resolve a user-scoped bearer token.",
+                                    },
+                                    "tool_discovery": {
+                                        "type": "boolean",
+                                        "description": "Whether to discover tool definitions live from this server.",
+                                    },
+                                    "type": {
+                                        "allOf": [
+                                            {
+                                                "type": "string",
+                                                "description": "MCP Server transport type.",
+                                                "enum": ["http", "stdio"],
+                                                "examples": ["http"],
+                                            }
+                                        ],
+                                        "description": "MCP transport type. Only remote HTTP is supported today.",
+                                    },
+                                    "url": {
+                                        "type": "string",
+                                        "description": "URL of the remote MCP server endpoint. Required for HTTP transport;\nempty/ignored for stdio.\n",
+                                    },
+                                },
+                            },
+                        }
+                    ],
+                    "description": "Remote MCP servers scoped to this session only.",
+                },
+                "model_id": {
+                    "type": ["string", "null"],
+                    "description": "LLM model ID to use for this session (format: model_{32-hex}).\nOverrides the agent's default model if set.\n",
+                    "examples": ["model_01933b5a000070008000000000000001"],
+                    "pattern": "^model_[0-9a-f]{32}$",
+                },
+                "network_access": {
+                    "anyOf": [
+                        {
+                            "type": "object",
+                            "description": "Network access list controlling which hosts/URLs an agent session can reach.\n\n- `allowed`: if non-empty, only URLs matching these patterns are permitted.\n- `blocked`: URLs matching these patterns are always denied (takes precedence over allowed).\n\nPattern format:\n- `example.com` — exact domain match (any port, any path)\n- `*.example.com` — domain and all subdomains\n- `https://example.com/api/` — exact URL prefix (scheme + host + path)\n",
+                            "properties": {
+                                "allowed": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": 'Allowed host patterns. If non-empty, only matching URLs are permitted.\nAn empty list means "no restriction from this layer" (inherit parent).\n',
+                                },
+                                "blocked": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": "Blocked host patterns. Always denied, even if matched by `allowed`.",
+                                },
+                            },
+                            "examples": [
+                                {"allowed": ["*.example.com", "https://api.acme.com/"], "blocked": ["169.254.169.254"]}
+                            ],
+                        },
+                        {"type": ["string", "null"], "enum": [None]},
+                    ],
+                    "description": "Network access list controlling which hosts/URLs this session can reach.\nMerged with harness and agent layers (allowed: intersect, blocked: union).\n",
+                },
+                "organization_id": {
+                    "type": "string",
+                    "description": "Organization this session belongs to (format: org_{32-hex}).",
+                    "examples": ["org_00000000000000000000000000000001"],
+                    "pattern": "^org_[0-9a-f]{32}$",
+                },
+                "output_preview": {
+                    "type": ["string", "null"],
+                    "description": "Preview text from the last assistant response (truncated).",
+                    "examples": ["Here is a Q3 plan covering the three pillars we discussed..."],
+                },
+                "owner": {
+                    "anyOf": [
+                        {
+                            "type": "object",
+                            "description": "Compact view of a principal — id + kind + the subject-id pointer back\ninto the user/agent-identity row. Used wherever a full `Principal`\nwould be redundant (e.g. as a sub-field of a session or audit record).\n",
+                            "required": ["id", "kind"],
+                            "properties": {
+                                "id": {
+                                    "type": "string",
+                                    "examples": ["principal_01933b5a000070008000000000000001"],
+                                    "pattern": "^principal_[0-9a-f]{32}$",
+                                    "description": "Principal ID (format: principal_{32-hex}).",
+                                },
+                                "kind": {
+                                    "type": "string",
+                                    "description": "Class of principal that can hold permissions or own resources. `system`\nis reserved for platform-internal callers and is never minted via the\npublic API.\n",
+                                    "enum": ["user", "agent_identity", "system"],
+                                },
+                                "metadata": {"description": "Free-form metadata about the principal."},
+                                "subject_id": {"type": ["string", "null"], "format": "uuid"},
+                            },
+                        },
+                        {"type": ["string", "null"], "enum": [None]},
+                    ],
+                    "description": "Owning principal summary.",
+                },
+                "owner_principal_id": {
+                    "type": "string",
+                    "description": "Owning principal for this session.",
+                    "examples": ["principal_01933b5a000070008000000000000001"],
+                    "pattern": "^principal_[0-9a-f]{32}$",
+                },
+                "parallel_tool_calls": {
+                    "type": ["boolean", "null"],
+                    "description": "Request-level parallel tool calling preference (EVE-598).\n\n`None` (default) preserves provider defaults. `Some(true)` signals the provider that parallel\ntool calls are wanted; `Some(false)` requests at most one tool call per turn and forces serial\nexecution. Merged across harness/agent/session layers (overlay wins).\n",
+                    "examples": [True],
+                },
+                "parent_session_id": {
+                    "type": ["string", "null"],
+                    "description": "Parent session that spawned this subagent. NULL for top-level sessions. Used as the nesting guard in spawn_subagent.",
+                    "pattern": "^session_[0-9a-f]{32}$",
+                    "examples": ["session_01933b5a000070008000000000000002"],
+                },
+                "preview": {
+                    "type": ["string", "null"],
+                    "description": "Preview text from the first user message (truncated).",
+                    "examples": ["Help me draft the Q3 marketing plan"],
+                },
+                "resolved_owner_user_id": {
+                    "type": ["string", "null"],
+                    "format": "uuid",
+                    "description": "Denormalized effective human owner of the owning principal lineage.",
+                    "examples": ["550e8400-e29b-41d4-a716-446655440000"],
+                },
+                "started_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "Timestamp when the session started executing.",
+                    "examples": ["2026-05-25T10:00:01Z"],
+                },
+                "status": {
+                    "allOf": [
+                        {
+                            "type": "string",
+                            "description": "Session execution status.\n- `started`: Session just created, no turn executed yet\n- `active`: A turn is currently running\n- `idle`: Turn completed, session waiting for next input\n- `paused`: Budget limit reached, waiting for user to increase limit or resume\n",
+                            "enum": ["started", "active", "idle", "waitingfortoolresults", "paused"],
+                        }
+                    ],
+                    "description": "Current execution status of the session.",
+                },
+                "subagent_name": {
+                    "type": ["string", "null"],
+                    "description": 'Human-readable subagent name ("Test Runner"), unique per parent.',
+                    "examples": ["Test Runner"],
+                },
+                "subagent_status": {
+                    "anyOf": [
+                        {
+                            "type": "string",
+                            "description": "Subagent lifecycle status.",
+                            "enum": [
+                                "spawning",
+                                "running",
+                                "completed",
+                                "failed",
+                                "cancelled",
+                                "max_iterations_reached",
+                            ],
+                        },
+                        {"type": ["string", "null"], "enum": [None]},
+                    ],
+                    "description": "Subagent lifecycle status: spawning, running, completed, failed, cancelled.",
+                },
+                "subagent_task": {
+                    "type": ["string", "null"],
+                    "description": "Original task description given to this subagent.",
+                    "examples": ["Run the integration test suite and report failures."],
+                },
+                "system_prompt": {
+                    "type": ["string", "null"],
+                    "description": "Session-level system prompt override.\nPrepended to the agent's system prompt when building RuntimeAgent.\n",
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Tags for organizing and filtering sessions.",
+                    "examples": [["marketing", "q3", "draft"]],
+                },
+                "title": {
+                    "type": ["string", "null"],
+                    "description": "Human-readable title for the session.",
+                    "examples": ["Q3 marketing brief"],
+                },
+                "tools": {
+                    "type": "array",
+                    "items": {
+                        "description": "Tool definition in agent configuration",
+                        "oneOf": [
+                            {
+                                "description": "Built-in tool - executed by the worker via ToolRegistry",
+                                "allOf": [
+                                    {
+                                        "type": "object",
+                                        "description": "Built-in tool configuration\n\nNote: The `kind` field has been removed. Tools are now identified\nsolely by their `name` field, and execution happens via the ToolRegistry\nwhich looks up tools by name.\n",
+                                        "required": ["name", "description", "parameters"],
+                                        "properties": {
+                                            "category": {
+                                                "type": ["string", "null"],
+                                                "description": "Category for tool_search namespace grouping (from parent capability)",
+                                            },
+                                            "deferrable": {
+                                                "allOf": [
+                                                    {
+                                                        "type": "string",
+                                                        "description": "Controls whether a tool's full schema can be deferred (tool_search).\n\nWhen tool_search is active and a model supports it, tools marked as\n`Automatic` or `Always` will have `defer_loading: true` set, meaning\nonly the name+description are sent upfront and full parameter schemas\nare loaded on-demand by the model.\n",
+                                                        "enum": ["never", "automatic", "always"],
+                                                    }
+                                                ],
+                                                "description": "Whether this tool's schema can be deferred via tool_search",
+                                            },
+                                            "description": {
+                                                "type": "string",
+                                                "description": "Tool description for LLM",
+                                            },
+                                            "display_name": {
+                                                "type": ["string", "null"],
+                                                "description": 'Human-readable display name for UI rendering (e.g., "Get Current Time" for `get_current_time`)',
+                                            },
+                                            "full_parameters": {
+                                                "description": "Original full parameter schema saved by `DeferSchemaHook` before stripping.\nSerialized only when present so durable reason-to-act scheduling can\npreserve deferred schemas for `tool_search` in the act phase.\n"
+                                            },
+                                            "hints": {
+                                                "allOf": [
+                                                    {
+                                                        "type": "object",
+                                                        "description": 'Semantic hints describing a tool\'s behavioral properties.\n\nFollows the MCP tool annotations convention (readOnlyHint, destructiveHint,\nidempotentHint, openWorldHint) plus everruns-specific hints. All fields are\noptional booleans — `None` means "unknown/unspecified". Consumers should\ntreat `None` as the conservative default (e.g., assume not readonly, assume\nnot idempotent).\n\nThese hints are informational — they do not enforce policy. Use `ToolPolicy`\nfor execution gating (auto vs requires_approval).\n',
+                                                        "properties": {
+                                                            "capability_id": {
+                                                                "type": ["string", "null"],
+                                                                "description": "Capability that contributed this tool definition.\n\nReporting uses this attribution only as metadata. It must never contain\ntool arguments, results, prompts, or any other sensitive payload.\n",
+                                                            },
+                                                            "capability_name": {
+                                                                "type": ["string", "null"],
+                                                                "description": "Human-readable capability name snapshot for reporting.",
+                                                            },
+                                                            "concurrency_class": {
+                                                                "type": ["string", "null"],
+                                                                "description": "Scheduling conflict key. Tool calls within the same act batch that share\na non-empty `concurrency_class` are executed sequentially in arrival\norder; calls in different classes (or with no class) run concurrently.\n\nSet this on tools that mutate shared session state so that, e.g., two\nfile writes or two SQL mutations in one batch do not race. Read-only\ntools should leave this `None` so they always parallelize. See\n`crate::atoms::tool_scheduler` for how the act scheduler consumes it.\n",
+                                                            },
+                                                            "cpu_bound": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool performs significant CPU-bound or otherwise non-yielding work in\nprocess (e.g. an in-process interpreter). When true, the act scheduler\nruns the call on its own task (`tokio::spawn`) so a long CPU burst does\nnot starve the cooperative polling of I/O-bound tools in the same batch.\n\nDistinct from `long_running`, which describes wall-clock time for\nI/O-bound work (those tools yield at await points and need no offload).\n",
+                                                            },
+                                                            "destructive": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool may irreversibly destroy or delete data.\nSubset of non-readonly — a tool can be non-readonly (writes) without\nbeing destructive (e.g., create/update operations).\n",
+                                                            },
+                                                            "idempotent": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Calling the tool repeatedly with the same arguments produces the same\neffect. Safe to retry on transient failures.\n",
+                                                            },
+                                                            "long_running": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool may take significant time to complete (> ~5s typical).\nUseful for clients to show progress indicators and set timeouts.\n",
+                                                            },
+                                                            "narration_noun": {
+                                                                "type": ["string", "null"],
+                                                                "description": 'Entity noun for operation-based narration (e.g. "agent", "harness").\nWhen set, the narration system reads the `operation` argument and\nproduces verb-based narration like "Created agent: Neon Cartographer"\ninstead of the generic "Ran Manage Agents".\n',
+                                                            },
+                                                            "open_world": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool interacts with external entities beyond the local system\n(network calls, third-party APIs, cloud services).\n",
+                                                            },
+                                                            "persist_output": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool output should be persisted to session VFS before truncation.\nWhen set, the `tool_output_persistence` capability (EVE-222, EVE-245) writes\nstdout to `/outputs/{tool_call_id}.stdout` and stderr to\n`/outputs/{tool_call_id}.stderr`, injecting `full_output`, `total_lines`,\nand `output_files` into the result.\n",
+                                                            },
+                                                            "readonly": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool does not modify any state (read-only queries, lookups).\nWhen true: safe to call speculatively, result can be cached.\n",
+                                                            },
+                                                            "requires_secrets": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool requires API keys, credentials, or other secrets to function.\nUseful for UI to show connection prompts and for LLMs to anticipate\nauthentication failures.\n",
+                                                            },
+                                                            "side_effect_class": {
+                                                                "anyOf": [
+                                                                    {
+                                                                        "type": "string",
+                                                                        "description": "How many times a tool call may safely be executed given the same inputs.\n\nUsed by the durable Act activity (EVE-530) to decide what to do when a\nprior execution attempt left a `running` claim in `durable_tool_results`:\n\n* `Pure` / `Idempotent` — the running claim is stale; re-execute freely.\n* `AtMostOnce` — never re-execute from a stale running claim; settle it\n  as `interrupted` and surface an uncertain result to the model instead.\n\nWhen unset (`None`), the conservative default is `AtMostOnce`.\n",
+                                                                        "enum": ["Pure", "Idempotent", "AtMostOnce"],
+                                                                    },
+                                                                    {"type": ["string", "null"], "enum": [None]},
+                                                                ],
+                                                                "description": "Replay-safety class used by the durable Act activity (EVE-530).\n\nControls what happens when a worker reclaims a stale `running` claim:\n`Pure`/`Idempotent` tools are re-executed; `AtMostOnce` tools are\nsettled as `interrupted` to prevent double side-effects.\n\n`None` is treated conservatively as `AtMostOnce`.\n",
+                                                            },
+                                                            "supports_background": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool supports detached background execution via `spawn_background`.\nWhen true, the tool may be executed asynchronously outside the current\nforeground tool call and report status back later.\n",
+                                                            },
+                                                        },
+                                                    }
+                                                ],
+                                                "description": "Semantic hints describing the tool's behavioral properties",
+                                            },
+                                            "name": {
+                                                "type": "string",
+                                                "description": "Tool name (used by LLM and for registry lookup)",
+                                            },
+                                            "parameters": {"description": "JSON schema for tool parameters"},
+                                            "policy": {
+                                                "allOf": [
+                                                    {
+                                                        "type": "string",
+                                                        "description": "Tool policy determines how tool calls are handled",
+                                                        "enum": ["auto", "requires_approval", "client_side"],
+                                                    }
+                                                ],
+                                                "description": "Tool policy (auto or requires_approval)",
+                                            },
+                                        },
+                                    },
+                                    {
+                                        "type": "object",
+                                        "required": ["type"],
+                                        "properties": {"type": {"type": "string", "enum": ["builtin"]}},
+                                    },
+                                ],
+                            },
+                            {
+                                "description": "Client-side tool - executed by the client, not the server",
+                                "allOf": [
+                                    {
+                                        "type": "object",
+                                        "description": "Client-side tool - executed by the client, not the server\nThe server pauses execution and waits for the client to submit results.\n",
+                                        "required": ["name", "description", "parameters"],
+                                        "properties": {
+                                            "category": {
+                                                "type": ["string", "null"],
+                                                "description": "Category for tool_search namespace grouping (from parent capability)",
+                                            },
+                                            "deferrable": {
+                                                "allOf": [
+                                                    {
+                                                        "type": "string",
+                                                        "description": "Controls whether a tool's full schema can be deferred (tool_search).\n\nWhen tool_search is active and a model supports it, tools marked as\n`Automatic` or `Always` will have `defer_loading: true` set, meaning\nonly the name+description are sent upfront and full parameter schemas\nare loaded on-demand by the model.\n",
+                                                        "enum": ["never", "automatic", "always"],
+                                                    }
+                                                ],
+                                                "description": "Whether this tool's schema can be deferred via tool_search",
+                                            },
+                                            "description": {
+                                                "type": "string",
+                                                "description": "Tool description for LLM",
+                                            },
+                                            "display_name": {
+                                                "type": ["string", "null"],
+                                                "description": "Human-readable display name for UI rendering",
+                                            },
+                                            "full_parameters": {
+                                                "description": "Original full parameter schema saved by `DeferSchemaHook` before stripping.\nSerialized only when present so durable reason-to-act scheduling can\npreserve deferred schemas for `tool_search` in the act phase.\n"
+                                            },
+                                            "hints": {
+                                                "allOf": [
+                                                    {
+                                                        "type": "object",
+                                                        "description": 'Semantic hints describing a tool\'s behavioral properties.\n\nFollows the MCP tool annotations convention (readOnlyHint, destructiveHint,\nidempotentHint, openWorldHint) plus everruns-specific hints. All fields are\noptional booleans — `None` means "unknown/unspecified". Consumers should\ntreat `None` as the conservative default (e.g., assume not readonly, assume\nnot idempotent).\n\nThese hints are informational — they do not enforce policy. Use `ToolPolicy`\nfor execution gating (auto vs requires_approval).\n',
+                                                        "properties": {
+                                                            "capability_id": {
+                                                                "type": ["string", "null"],
+                                                                "description": "Capability that contributed this tool definition.\n\nReporting uses this attribution only as metadata. It must never contain\ntool arguments, results, prompts, or any other sensitive payload.\n",
+                                                            },
+                                                            "capability_name": {
+                                                                "type": ["string", "null"],
+                                                                "description": "Human-readable capability name snapshot for reporting.",
+                                                            },
+                                                            "concurrency_class": {
+                                                                "type": ["string", "null"],
+                                                                "description": "Scheduling conflict key. Tool calls within the same act batch that share\na non-empty `concurrency_class` are executed sequentially in arrival\norder; calls in different classes (or with no class) run concurrently.\n\nSet this on tools that mutate shared session state so that, e.g., two\nfile writes or two SQL mutations in one batch do not race. Read-only\ntools should leave this `None` so they always parallelize. See\n`crate::atoms::tool_scheduler` for how the act scheduler consumes it.\n",
+                                                            },
+                                                            "cpu_bound": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool performs significant CPU-bound or otherwise non-yielding work in\nprocess (e.g. an in-process interpreter). When true, the act scheduler\nruns the call on its own task (`tokio::spawn`) so a long CPU burst does\nnot starve the cooperative polling of I/O-bound tools in the same batch.\n\nDistinct from `long_running`, which describes wall-clock time for\nI/O-bound work (those tools yield at await points and need no offload).\n",
+                                                            },
+                                                            "destructive": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool may irreversibly destroy or delete data.\nSubset of non-readonly — a tool can be non-readonly (writes) without\nbeing destructive (e.g., create/update operations).\n",
+                                                            },
+                                                            "idempotent": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Calling the tool repeatedly with the same arguments produces the same\neffect. Safe to retry on transient failures.\n",
+                                                            },
+                                                            "long_running": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool may take significant time to complete (> ~5s typical).\nUseful for clients to show progress indicators and set timeouts.\n",
+                                                            },
+                                                            "narration_noun": {
+                                                                "type": ["string", "null"],
+                                                                "description": 'Entity noun for operation-based narration (e.g. "agent", "harness").\nWhen set, the narration system reads the `operation` argument and\nproduces verb-based narration like "Created agent: Neon Cartographer"\ninstead of the generic "Ran Manage Agents".\n',
+                                                            },
+                                                            "open_world": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool interacts with external entities beyond the local system\n(network calls, third-party APIs, cloud services).\n",
+                                                            },
+                                                            "persist_output": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool output should be persisted to session VFS before truncation.\nWhen set, the `tool_output_persistence` capability (EVE-222, EVE-245) writes\nstdout to `/outputs/{tool_call_id}.stdout` and stderr to\n`/outputs/{tool_call_id}.stderr`, injecting `full_output`, `total_lines`,\nand `output_files` into the result.\n",
+                                                            },
+                                                            "readonly": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool does not modify any state (read-only queries, lookups).\nWhen true: safe to call speculatively, result can be cached.\n",
+                                                            },
+                                                            "requires_secrets": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool requires API keys, credentials, or other secrets to function.\nUseful for UI to show connection prompts and for LLMs to anticipate\nauthentication failures.\n",
+                                                            },
+                                                            "side_effect_class": {
+                                                                "anyOf": [
+                                                                    {
+                                                                        "type": "string",
+                                                                        "description": "How many times a tool call may safely be executed given the same inputs.\n\nUsed by the durable Act activity (EVE-530) to decide what to do when a\nprior execution attempt left a `running` claim in `durable_tool_results`:\n\n* `Pure` / `Idempotent` — the running claim is stale; re-execute freely.\n* `AtMostOnce` — never re-execute from a stale running claim; settle it\n  as `interrupted` and surface an uncertain result to the model instead.\n\nWhen unset (`None`), the conservative default is `AtMostOnce`.\n",
+                                                                        "enum": ["Pure", "Idempotent", "AtMostOnce"],
+                                                                    },
+                                                                    {"type": ["string", "null"], "enum": [None]},
+                                                                ],
+                                                                "description": "Replay-safety class used by the durable Act activity (EVE-530).\n\nControls what happens when a worker reclaims a stale `running` claim:\n`Pure`/`Idempotent` tools are re-executed; `AtMostOnce` tools are\nsettled as `interrupted` to prevent double side-effects.\n\n`None` is treated conservatively as `AtMostOnce`.\n",
+                                                            },
+                                                            "supports_background": {
+                                                                "type": ["boolean", "null"],
+                                                                "description": "Tool supports detached background execution via `spawn_background`.\nWhen true, the tool may be executed asynchronously outside the current\nforeground tool call and report status back later.\n",
+                                                            },
+                                                        },
+                                                    }
+                                                ],
+                                                "description": "Semantic hints describing the tool's behavioral properties",
+                                            },
+                                            "name": {
+                                                "type": "string",
+                                                "description": "Tool name (used by LLM and for correlation)",
+                                            },
+                                            "parameters": {"description": "JSON schema for tool parameters"},
+                                        },
+                                    },
+                                    {
+                                        "type": "object",
+                                        "required": ["type"],
+                                        "properties": {"type": {"type": "string", "enum": ["client_side"]}},
+                                    },
+                                ],
+                            },
+                        ],
+                    },
+                    "description": "Client-side tools for this session (additive to agent tools).",
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "Timestamp when the session was last updated.",
+                    "examples": ["2026-05-25T10:14:32Z"],
+                },
+                "usage": {
+                    "anyOf": [
+                        {
+                            "type": "object",
+                            "description": "Token usage statistics\n\nTracks token consumption per LLM call including cache tokens for cost optimization.\nCache tokens are provider-specific:\n- OpenAI: `cache_read_tokens` from prompt_tokens_details.cached_tokens\n- Anthropic: `cache_read_tokens` from cache_read_input_tokens,\n  `cache_creation_tokens` from cache_creation_input_tokens\n",
+                            "required": ["input_tokens", "output_tokens"],
+                            "properties": {
+                                "actual_cost_usd": {
+                                    "type": ["number", "null"],
+                                    "format": "double",
+                                    "description": "Actual cost of this generation in USD, as reported by the provider inline\n(e.g. OpenRouter's `usage.cost`, which reflects real post-routing/BYOK/cache\npricing). `None` for providers that do not return a cost.\n",
+                                },
+                                "cache_creation_tokens": {
+                                    "type": ["integer", "null"],
+                                    "format": "int32",
+                                    "description": "Number of tokens written to cache (Anthropic-specific)",
+                                    "minimum": 0,
+                                },
+                                "cache_read_tokens": {
+                                    "type": ["integer", "null"],
+                                    "format": "int32",
+                                    "description": "Number of tokens read from cache (reduces cost)",
+                                    "minimum": 0,
+                                },
+                                "estimated_cost_usd": {
+                                    "type": ["number", "null"],
+                                    "format": "double",
+                                    "description": "Estimated cost of this generation in USD, derived from the model's static\nprice-table profile. Computed whenever a profile with cost data exists,\nindependently of `actual_cost_usd`, so estimate-vs-actual drift can be\nreconciled. `None` when there is no profile cost data for the model.\n",
+                                },
+                                "input_tokens": {
+                                    "type": "integer",
+                                    "format": "int32",
+                                    "description": "Number of input/prompt tokens",
+                                    "minimum": 0,
+                                },
+                                "output_tokens": {
+                                    "type": "integer",
+                                    "format": "int32",
+                                    "description": "Number of output/completion tokens",
+                                    "minimum": 0,
+                                },
+                            },
+                        },
+                        {"type": ["string", "null"], "enum": [None]},
+                    ],
+                    "description": "Cumulative token usage for all LLM calls in this session.",
+                },
+                "workspace_id": {
+                    "type": "string",
+                    "description": "Workspace this session is attached to (format: wsp_{32-hex}). Owns the\nsession's virtual filesystem. For the default 1:1 case this mirrors the\nsession id, but clients should read it here rather than deriving it.\n",
+                    "examples": ["wsp_01933b5a000070008000000000000001"],
+                    "pattern": "^wsp_[0-9a-f]{32}$",
+                },
+            },
+        },
+        {
+            "type": "object",
+            "required": ["self_url", "view_url", "ui_link"],
+            "properties": {
+                "allowed_actions": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "description": "Agent-actionable link describing a follow-up the caller can take. Used in\ntwo contexts:\n\n* **Error recovery** — `ErrorResponse.allowed_actions` carries `rel`s like\n  `retry`, `retry-later`, `unarchive`, `get-existing` so the agent knows\n  the right next call after a 4xx/429.\n* **Entity hypermedia** — `WithUrls<T>.allowed_actions` carries state-aware\n  `rel`s like `cancel`, `events`, `self`, `update` on the entity itself\n  so the agent can follow links instead of reconstructing routes from\n  prose.\n\nThe shape is intentionally identical across both contexts; the closed\n`rel` vocabulary documented in `specs/api-conventions.md` distinguishes\nthem.\n",
+                        "required": ["rel"],
+                        "properties": {
+                            "hint": {
+                                "type": ["string", "null"],
+                                "description": 'Short, agent-readable hint (e.g. "Shorten \'name\' to <= 200 chars.",\n"Cancel the active turn for this session.").\n',
+                            },
+                            "href": {
+                                "type": ["string", "null"],
+                                "description": "Absolute (preferred) or relative URL the caller may invoke\ndirectly. **Always present on entity hypermedia actions**\n(`WithUrls<T>.allowed_actions`); **optional on error-recovery\nactions** (`ErrorResponse.allowed_actions`) where the matching\n`operation_id` is enough and the URI is implicit from the failed\ncall.\n",
+                            },
+                            "method": {
+                                "type": ["string", "null"],
+                                "description": "HTTP method to use against `href`. Required for entity hypermedia\nactions; usually omitted on error-recovery actions where the same\noperation is retried with its original method.\n",
+                                "examples": ["POST"],
+                            },
+                            "operation_id": {
+                                "type": ["string", "null"],
+                                "description": "OpenAPI `operationId` the caller should invoke. Lets an MCP client\nresolve the call without parsing `href`.\n",
+                            },
+                            "rel": {
+                                "type": "string",
+                                "description": "Link relation describing the action. Closed vocabulary documented\nin `specs/api-conventions.md` — examples: `self`, `cancel`, `pause`,\n`resume`, `events`, `retry`, `retry-later`, `unarchive`,\n`get-existing`, `delete`, `update`.\n",
+                            },
+                            "schema_ref": {
+                                "type": ["string", "null"],
+                                "description": "OpenAPI `$ref` to the request-body schema, when the action takes one\n(e.g. `#/components/schemas/UpdateSessionRequest`). Lets a tool-calling\nagent fetch the input shape without scanning the whole spec.\n",
+                            },
+                        },
+                    },
+                    "description": "State-aware hypermedia actions the caller can take on this resource\nnext (e.g. `cancel`, `events`, `update`). Omitted from the wire\nshape when empty so resources that haven't opted into the\nconvention don't grow their payloads.\n",
+                },
+                "self_url": {
+                    "type": "string",
+                    "description": "Full API endpoint URL for this resource.",
+                    "examples": ["http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001"],
+                },
+                "ui_link": {
+                    "type": "string",
+                    "description": "Alias for `view_url`, used by command and MCP outputs.",
+                    "examples": ["http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001"],
+                },
+                "view_url": {
+                    "type": "string",
+                    "description": "Full UI URL for viewing this resource.",
+                    "examples": ["http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001"],
+                },
+            },
+        },
+    ],
+    "examples": [
+        {
+            "id": "session_01933b5a000070008000000000000001",
+            "organization_id": "org_00000000000000000000000000000001",
+            "workspace_id": "wsp_01933b5a000070008000000000000001",
+            "harness_id": "harness_01933b5a000070008000000000000002",
+            "owner_principal_id": "principal_01933b5a000070008000000000000003",
+            "owner": {
+                "id": "principal_01933b5a000070008000000000000003",
+                "kind": "user",
+                "subject_id": "00000000-0000-0000-0000-000000000001",
+            },
+            "effective_owner": {
+                "id": "principal_01933b5a000070008000000000000003",
+                "kind": "user",
+                "subject_id": "00000000-0000-0000-0000-000000000001",
+            },
+            "resolved_owner_user_id": "00000000-0000-0000-0000-000000000001",
+            "title": "Platform Chat",
+            "locale": "uk-UA",
+            "status": "started",
+            "tags": ["global-chat", "user:00000000-0000-0000-0000-000000000001"],
+            "features": [],
+            "capabilities": [],
+            "tools": [],
+            "initial_files": [],
+            "mcpServers": {},
+            "is_pinned": False,
+            "active_schedule_count": 0,
+            "agent_id": None,
+            "model_id": None,
+            "parallel_tool_calls": None,
+            "parent_session_id": None,
+            "started_at": None,
+            "finished_at": None,
+            "created_at": "2026-11-29T18:00:00Z",
+            "updated_at": "2026-11-29T18:00:00Z",
+            "self_url": "http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001",
+            "view_url": "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001",
+            "ui_link": "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001",
+            "allowed_actions": [
+                {
+                    "rel": "self",
+                    "href": "http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001",
+                    "method": "GET",
+                    "operation_id": "get_session",
+                }
+            ],
+        }
+    ],
+}
+SCHEMA_1: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "session_id": {
+            "description": "Session ID (format: session_{32-hex}).",
+            "type": "string",
+            "pattern": "^session_[0-9a-f]{32}$",
+        }
+    },
+    "additionalProperties": False,
+    "required": ["session_id"],
+}
+
+
 TOOLS: tuple[McpTool, ...] = (
     McpTool(
         name="get_or_create_chat_session",
@@ -68,853 +905,7 @@ TOOLS: tuple[McpTool, ...] = (
             },
             "additionalProperties": False,
         },
-        output_schema={
-            "type": "object",
-            "description": "Wrapper that adds API and UI links to a serialized resource.\n\nUses `self_url` (not `url`) for the API link to avoid collision with\nresources that already have a `url` field (e.g. McpServer). The\n`allowed_actions` array carries state-aware hypermedia links — empty\n(and omitted from the wire shape) until the underlying resource opts\ninto the convention by overriding `ResourceUrlable::allowed_actions`.\n",
-            "allOf": [
-                {
-                    "type": "object",
-                    "description": "Session - instance of agentic loop execution.\nA session represents a single conversation with an agent.\n",
-                    "required": [
-                        "id",
-                        "organization_id",
-                        "workspace_id",
-                        "harness_id",
-                        "owner_principal_id",
-                        "status",
-                        "created_at",
-                        "updated_at",
-                    ],
-                    "properties": {
-                        "active_schedule_count": {
-                            "type": ["integer", "null"],
-                            "format": "int32",
-                            "description": "Number of active (enabled) schedules for this session.\nPopulated when the session is fetched for API responses.\n",
-                            "examples": [2],
-                            "minimum": 0,
-                        },
-                        "agent_id": {
-                            "type": ["string", "null"],
-                            "description": "ID of the agent working in this session (format: agent_{32-hex}). Optional.",
-                            "examples": ["agent_01933b5a000070008000000000000001"],
-                            "pattern": "^agent_[0-9a-f]{32}$",
-                        },
-                        "agent_identity_id": {
-                            "type": ["string", "null"],
-                            "description": "Optional resident agent identity for unattended/background execution.",
-                            "examples": ["identity_01933b5a000070008000000000000001"],
-                            "pattern": "^identity_[0-9a-f]{32}$",
-                        },
-                        "agent_version_id": {
-                            "type": ["string", "null"],
-                            "description": "Immutable agent version captured when the session was created or rebound.",
-                            "examples": ["agentver_01933b5a000070008000000000000001"],
-                            "pattern": "^agentver_[0-9a-f]{32}$",
-                        },
-                        "blueprint_config": {
-                            "type": ["object", "null"],
-                            "description": 'Validated config passed by host at blueprint spawn time.\nExample: `{"target_repo": "acme/everruns"}`.\n',
-                        },
-                        "blueprint_id": {
-                            "type": ["string", "null"],
-                            "description": "Blueprint ID. When set, reason_activity and act_activity build RuntimeAgent\nfrom the blueprint definition instead of from harness_id/agent_id.\n",
-                            "examples": ["blueprint_research_pack"],
-                        },
-                        "capabilities": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "description": "Per-agent capability configuration\n\nAssociates a capability with an agent, including optional per-agent configuration.\nThe config field allows the same capability to behave differently per-agent.\n",
-                                "required": ["ref"],
-                                "properties": {
-                                    "config": {
-                                        "description": "Per-agent configuration for this capability (capability-specific)"
-                                    },
-                                    "ref": {"type": "string", "description": "Reference to the capability ID"},
-                                },
-                            },
-                            "description": "Session-level capabilities (additive to agent capabilities).\nApplied after agent capabilities when building RuntimeAgent.\n",
-                        },
-                        "created_at": {
-                            "type": "string",
-                            "format": "date-time",
-                            "description": "Timestamp when the session was created.",
-                            "examples": ["2026-05-25T10:00:00Z"],
-                        },
-                        "effective_owner": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Compact view of a principal — id + kind + the subject-id pointer back\ninto the user/agent-identity row. Used wherever a full `Principal`\nwould be redundant (e.g. as a sub-field of a session or audit record).\n",
-                                    "required": ["id", "kind"],
-                                    "properties": {
-                                        "id": {
-                                            "type": "string",
-                                            "examples": ["principal_01933b5a000070008000000000000001"],
-                                            "pattern": "^principal_[0-9a-f]{32}$",
-                                            "description": "Principal ID (format: principal_{32-hex}).",
-                                        },
-                                        "kind": {
-                                            "type": "string",
-                                            "description": "Class of principal that can hold permissions or own resources. `system`\nis reserved for platform-internal callers and is never minted via the\npublic API.\n",
-                                            "enum": ["user", "agent_identity", "system"],
-                                        },
-                                        "metadata": {"description": "Free-form metadata about the principal."},
-                                        "subject_id": {"type": ["string", "null"], "format": "uuid"},
-                                    },
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Effective human owner summary.",
-                        },
-                        "features": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "description": 'Aggregated UI features from all active capabilities (harness + agent + session).\nComputed at read time from the capability registry.\nKnown features: "file_system", "schedules", "secrets", "key_value",\n"sql_database", "leased_resources".\n',
-                            "examples": [["file_system", "secrets"]],
-                        },
-                        "finished_at": {
-                            "type": ["string", "null"],
-                            "format": "date-time",
-                            "description": "Timestamp when the session finished (completed or failed).",
-                            "examples": ["2026-05-25T10:14:32Z"],
-                        },
-                        "harness_id": {
-                            "type": "string",
-                            "description": "ID of the harness for this session (format: harness_{32-hex}).",
-                            "examples": ["harness_01933b5a000070008000000000000001"],
-                            "pattern": "^harness_[0-9a-f]{32}$",
-                        },
-                        "hints": {
-                            "type": ["object", "null"],
-                            "description": 'Session-level client hints — arbitrary key-value pairs declared by the\nclient at session creation time. These are defaults for every turn;\nper-message `controls.hints` override these key-by-key (shallow merge).\n\nExamples: `{"setup_connection": true, "rich_media": true}`\n',
-                            "additionalProperties": {},
-                        },
-                        "id": {
-                            "type": "string",
-                            "description": "Unique identifier for the session (format: session_{32-hex}).",
-                            "examples": ["session_01933b5a000070008000000000000001"],
-                            "pattern": "^session_[0-9a-f]{32}$",
-                        },
-                        "initial_files": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "description": "Starter file copied into a new session from an agent or harness.",
-                                "required": ["path", "content"],
-                                "properties": {
-                                    "content": {
-                                        "type": "string",
-                                        "description": "File content: plain text or base64-encoded binary.",
-                                    },
-                                    "encoding": {
-                                        "type": "string",
-                                        "description": "Content encoding: `text` or `base64`.",
-                                    },
-                                    "is_readonly": {
-                                        "type": "boolean",
-                                        "description": "Prevent session-side edits or deletes when true.",
-                                    },
-                                    "path": {
-                                        "type": "string",
-                                        "description": "Absolute path within the session workspace. `/workspace` prefix is accepted.",
-                                    },
-                                },
-                            },
-                            "description": "Session-level initial files (additive to agent initial_files).\nFiles with matching paths override agent/harness files; new paths are appended.\n",
-                        },
-                        "is_pinned": {
-                            "type": ["boolean", "null"],
-                            "description": "Whether this session is pinned by the current user.\nOnly populated when the request has an authenticated user context.\n",
-                            "examples": [False],
-                        },
-                        "locale": {
-                            "type": ["string", "null"],
-                            "description": "Locale for localized agent behavior and formatting (BCP 47, e.g. `uk-UA`).",
-                            "examples": ["en-US"],
-                            "maxLength": 128,
-                        },
-                        "max_iterations": {
-                            "type": ["integer", "null"],
-                            "description": "Maximum number of LLM iterations per turn for this session.",
-                            "examples": [50],
-                            "minimum": 0,
-                        },
-                        "mcpServers": {
-                            "allOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Remote MCP server configurations keyed by server name.",
-                                    "additionalProperties": {
-                                        "type": "object",
-                                        "description": "Session-, agent-, or harness-scoped remote MCP server configuration.\n\nThis intentionally mirrors the `mcpServers` object shape used by common MCP\nclient config files while staying within Everruns' current remote-HTTP-only\nsupport.\n",
-                                        "properties": {
-                                            "args": {
-                                                "type": "array",
-                                                "items": {"type": "string"},
-                                                "description": "Arguments passed to the stdio `command`.",
-                                            },
-                                            "auth_mode": {
-                                                "allOf": [
-                                                    {
-                                                        "type": "string",
-                                                        "description": "MCP server authentication mode.",
-                                                        "enum": ["none", "api_key", "o_auth"],
-                                                        "examples": ["api_key"],
-                                                    }
-                                                ],
-                                                "description": "Authentication mode used when executing tools from this scoped server.",
-                                            },
-                                            "command": {
-                                                "type": ["string", "null"],
-                                                "description": "Executable to spawn for a stdio transport server.",
-                                            },
-                                            "env": {
-                                                "type": "object",
-                                                "description": "Environment variables set for the stdio `command`.",
-                                                "additionalProperties": {"type": "string"},
-                                            },
-                                            "headers": {
-                                                "type": "object",
-                                                "description": "Additional HTTP headers sent on MCP requests (HTTP transport only).",
-                                                "additionalProperties": {"type": "string"},
-                                            },
-                                            "oauth_provider_id": {
-                                                "type": ["string", "null"],
-                                                "description": "Provider id used to resolve a user-scoped bearer token.",
-                                            },
-                                            "tool_discovery": {
-                                                "type": "boolean",
-                                                "description": "Whether to discover tool definitions live from this server.",
-                                            },
-                                            "type": {
-                                                "allOf": [
-                                                    {
-                                                        "type": "string",
-                                                        "description": "MCP Server transport type.",
-                                                        "enum": ["http", "stdio"],
-                                                        "examples": ["http"],
-                                                    }
-                                                ],
-                                                "description": "MCP transport type. Only remote HTTP is supported today.",
-                                            },
-                                            "url": {
-                                                "type": "string",
-                                                "description": "URL of the remote MCP server endpoint. Required for HTTP transport;\nempty/ignored for stdio.\n",
-                                            },
-                                        },
-                                    },
-                                }
-                            ],
-                            "description": "Remote MCP servers scoped to this session only.",
-                        },
-                        "model_id": {
-                            "type": ["string", "null"],
-                            "description": "LLM model ID to use for this session (format: model_{32-hex}).\nOverrides the agent's default model if set.\n",
-                            "examples": ["model_01933b5a000070008000000000000001"],
-                            "pattern": "^model_[0-9a-f]{32}$",
-                        },
-                        "network_access": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Network access list controlling which hosts/URLs an agent session can reach.\n\n- `allowed`: if non-empty, only URLs matching these patterns are permitted.\n- `blocked`: URLs matching these patterns are always denied (takes precedence over allowed).\n\nPattern format:\n- `example.com` — exact domain match (any port, any path)\n- `*.example.com` — domain and all subdomains\n- `https://example.com/api/` — exact URL prefix (scheme + host + path)\n",
-                                    "properties": {
-                                        "allowed": {
-                                            "type": "array",
-                                            "items": {"type": "string"},
-                                            "description": 'Allowed host patterns. If non-empty, only matching URLs are permitted.\nAn empty list means "no restriction from this layer" (inherit parent).\n',
-                                        },
-                                        "blocked": {
-                                            "type": "array",
-                                            "items": {"type": "string"},
-                                            "description": "Blocked host patterns. Always denied, even if matched by `allowed`.",
-                                        },
-                                    },
-                                    "examples": [
-                                        {
-                                            "allowed": ["*.example.com", "https://api.acme.com/"],
-                                            "blocked": ["169.254.169.254"],
-                                        }
-                                    ],
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Network access list controlling which hosts/URLs this session can reach.\nMerged with harness and agent layers (allowed: intersect, blocked: union).\n",
-                        },
-                        "organization_id": {
-                            "type": "string",
-                            "description": "Organization this session belongs to (format: org_{32-hex}).",
-                            "examples": ["org_00000000000000000000000000000001"],
-                            "pattern": "^org_[0-9a-f]{32}$",
-                        },
-                        "output_preview": {
-                            "type": ["string", "null"],
-                            "description": "Preview text from the last assistant response (truncated).",
-                            "examples": ["Here is a Q3 plan covering the three pillars we discussed..."],
-                        },
-                        "owner": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Compact view of a principal — id + kind + the subject-id pointer back\ninto the user/agent-identity row. Used wherever a full `Principal`\nwould be redundant (e.g. as a sub-field of a session or audit record).\n",
-                                    "required": ["id", "kind"],
-                                    "properties": {
-                                        "id": {
-                                            "type": "string",
-                                            "examples": ["principal_01933b5a000070008000000000000001"],
-                                            "pattern": "^principal_[0-9a-f]{32}$",
-                                            "description": "Principal ID (format: principal_{32-hex}).",
-                                        },
-                                        "kind": {
-                                            "type": "string",
-                                            "description": "Class of principal that can hold permissions or own resources. `system`\nis reserved for platform-internal callers and is never minted via the\npublic API.\n",
-                                            "enum": ["user", "agent_identity", "system"],
-                                        },
-                                        "metadata": {"description": "Free-form metadata about the principal."},
-                                        "subject_id": {"type": ["string", "null"], "format": "uuid"},
-                                    },
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Owning principal summary.",
-                        },
-                        "owner_principal_id": {
-                            "type": "string",
-                            "description": "Owning principal for this session.",
-                            "examples": ["principal_01933b5a000070008000000000000001"],
-                            "pattern": "^principal_[0-9a-f]{32}$",
-                        },
-                        "parallel_tool_calls": {
-                            "type": ["boolean", "null"],
-                            "description": "Request-level parallel tool calling preference (EVE-598).\n\n`None` (default) preserves provider defaults. `Some(true)` signals the provider that parallel\ntool calls are wanted; `Some(false)` requests at most one tool call per turn and forces serial\nexecution. Merged across harness/agent/session layers (overlay wins).\n",
-                            "examples": [True],
-                        },
-                        "parent_session_id": {
-                            "type": ["string", "null"],
-                            "description": "Parent session that spawned this subagent. NULL for top-level sessions. Used as the nesting guard in spawn_subagent.",
-                            "pattern": "^session_[0-9a-f]{32}$",
-                            "examples": ["session_01933b5a000070008000000000000002"],
-                        },
-                        "preview": {
-                            "type": ["string", "null"],
-                            "description": "Preview text from the first user message (truncated).",
-                            "examples": ["Help me draft the Q3 marketing plan"],
-                        },
-                        "resolved_owner_user_id": {
-                            "type": ["string", "null"],
-                            "format": "uuid",
-                            "description": "Denormalized effective human owner of the owning principal lineage.",
-                            "examples": ["550e8400-e29b-41d4-a716-446655440000"],
-                        },
-                        "started_at": {
-                            "type": ["string", "null"],
-                            "format": "date-time",
-                            "description": "Timestamp when the session started executing.",
-                            "examples": ["2026-05-25T10:00:01Z"],
-                        },
-                        "status": {
-                            "allOf": [
-                                {
-                                    "type": "string",
-                                    "description": "Session execution status.\n- `started`: Session just created, no turn executed yet\n- `active`: A turn is currently running\n- `idle`: Turn completed, session waiting for next input\n- `paused`: Budget limit reached, waiting for user to increase limit or resume\n",
-                                    "enum": ["started", "active", "idle", "waitingfortoolresults", "paused"],
-                                }
-                            ],
-                            "description": "Current execution status of the session.",
-                        },
-                        "subagent_name": {
-                            "type": ["string", "null"],
-                            "description": 'Human-readable subagent name ("Test Runner"), unique per parent.',
-                            "examples": ["Test Runner"],
-                        },
-                        "subagent_status": {
-                            "anyOf": [
-                                {
-                                    "type": "string",
-                                    "description": "Subagent lifecycle status.",
-                                    "enum": [
-                                        "spawning",
-                                        "running",
-                                        "completed",
-                                        "failed",
-                                        "cancelled",
-                                        "max_iterations_reached",
-                                    ],
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Subagent lifecycle status: spawning, running, completed, failed, cancelled.",
-                        },
-                        "subagent_task": {
-                            "type": ["string", "null"],
-                            "description": "Original task description given to this subagent.",
-                            "examples": ["Run the integration test suite and report failures."],
-                        },
-                        "system_prompt": {
-                            "type": ["string", "null"],
-                            "description": "Session-level system prompt override.\nPrepended to the agent's system prompt when building RuntimeAgent.\n",
-                        },
-                        "tags": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "description": "Tags for organizing and filtering sessions.",
-                            "examples": [["marketing", "q3", "draft"]],
-                        },
-                        "title": {
-                            "type": ["string", "null"],
-                            "description": "Human-readable title for the session.",
-                            "examples": ["Q3 marketing brief"],
-                        },
-                        "tools": {
-                            "type": "array",
-                            "items": {
-                                "description": "Tool definition in agent configuration",
-                                "oneOf": [
-                                    {
-                                        "description": "Built-in tool - executed by the worker via ToolRegistry",
-                                        "allOf": [
-                                            {
-                                                "type": "object",
-                                                "description": "Built-in tool configuration\n\nNote: The `kind` field has been removed. Tools are now identified\nsolely by their `name` field, and execution happens via the ToolRegistry\nwhich looks up tools by name.\n",
-                                                "required": ["name", "description", "parameters"],
-                                                "properties": {
-                                                    "category": {
-                                                        "type": ["string", "null"],
-                                                        "description": "Category for tool_search namespace grouping (from parent capability)",
-                                                    },
-                                                    "deferrable": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "string",
-                                                                "description": "Controls whether a tool's full schema can be deferred (tool_search).\n\nWhen tool_search is active and a model supports it, tools marked as\n`Automatic` or `Always` will have `defer_loading: true` set, meaning\nonly the name+description are sent upfront and full parameter schemas\nare loaded on-demand by the model.\n",
-                                                                "enum": ["never", "automatic", "always"],
-                                                            }
-                                                        ],
-                                                        "description": "Whether this tool's schema can be deferred via tool_search",
-                                                    },
-                                                    "description": {
-                                                        "type": "string",
-                                                        "description": "Tool description for LLM",
-                                                    },
-                                                    "display_name": {
-                                                        "type": ["string", "null"],
-                                                        "description": 'Human-readable display name for UI rendering (e.g., "Get Current Time" for `get_current_time`)',
-                                                    },
-                                                    "full_parameters": {
-                                                        "description": "Original full parameter schema saved by `DeferSchemaHook` before stripping.\nSerialized only when present so durable reason-to-act scheduling can\npreserve deferred schemas for `tool_search` in the act phase.\n"
-                                                    },
-                                                    "hints": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "object",
-                                                                "description": 'Semantic hints describing a tool\'s behavioral properties.\n\nFollows the MCP tool annotations convention (readOnlyHint, destructiveHint,\nidempotentHint, openWorldHint) plus everruns-specific hints. All fields are\noptional booleans — `None` means "unknown/unspecified". Consumers should\ntreat `None` as the conservative default (e.g., assume not readonly, assume\nnot idempotent).\n\nThese hints are informational — they do not enforce policy. Use `ToolPolicy`\nfor execution gating (auto vs requires_approval).\n',
-                                                                "properties": {
-                                                                    "capability_id": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Capability that contributed this tool definition.\n\nReporting uses this attribution only as metadata. It must never contain\ntool arguments, results, prompts, or any other sensitive payload.\n",
-                                                                    },
-                                                                    "capability_name": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Human-readable capability name snapshot for reporting.",
-                                                                    },
-                                                                    "concurrency_class": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Scheduling conflict key. Tool calls within the same act batch that share\na non-empty `concurrency_class` are executed sequentially in arrival\norder; calls in different classes (or with no class) run concurrently.\n\nSet this on tools that mutate shared session state so that, e.g., two\nfile writes or two SQL mutations in one batch do not race. Read-only\ntools should leave this `None` so they always parallelize. See\n`crate::atoms::tool_scheduler` for how the act scheduler consumes it.\n",
-                                                                    },
-                                                                    "cpu_bound": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool performs significant CPU-bound or otherwise non-yielding work in\nprocess (e.g. an in-process interpreter). When true, the act scheduler\nruns the call on its own task (`tokio::spawn`) so a long CPU burst does\nnot starve the cooperative polling of I/O-bound tools in the same batch.\n\nDistinct from `long_running`, which describes wall-clock time for\nI/O-bound work (those tools yield at await points and need no offload).\n",
-                                                                    },
-                                                                    "destructive": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may irreversibly destroy or delete data.\nSubset of non-readonly — a tool can be non-readonly (writes) without\nbeing destructive (e.g., create/update operations).\n",
-                                                                    },
-                                                                    "idempotent": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Calling the tool repeatedly with the same arguments produces the same\neffect. Safe to retry on transient failures.\n",
-                                                                    },
-                                                                    "long_running": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may take significant time to complete (> ~5s typical).\nUseful for clients to show progress indicators and set timeouts.\n",
-                                                                    },
-                                                                    "narration_noun": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": 'Entity noun for operation-based narration (e.g. "agent", "harness").\nWhen set, the narration system reads the `operation` argument and\nproduces verb-based narration like "Created agent: Neon Cartographer"\ninstead of the generic "Ran Manage Agents".\n',
-                                                                    },
-                                                                    "open_world": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool interacts with external entities beyond the local system\n(network calls, third-party APIs, cloud services).\n",
-                                                                    },
-                                                                    "persist_output": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool output should be persisted to session VFS before truncation.\nWhen set, the `tool_output_persistence` capability (EVE-222, EVE-245) writes\nstdout to `/outputs/{tool_call_id}.stdout` and stderr to\n`/outputs/{tool_call_id}.stderr`, injecting `full_output`, `total_lines`,\nand `output_files` into the result.\n",
-                                                                    },
-                                                                    "readonly": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool does not modify any state (read-only queries, lookups).\nWhen true: safe to call speculatively, result can be cached.\n",
-                                                                    },
-                                                                    "requires_secrets": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool requires API keys, credentials, or other secrets to function.\nUseful for UI to show connection prompts and for LLMs to anticipate\nauthentication failures.\n",
-                                                                    },
-                                                                    "side_effect_class": {
-                                                                        "anyOf": [
-                                                                            {
-                                                                                "type": "string",
-                                                                                "description": "How many times a tool call may safely be executed given the same inputs.\n\nUsed by the durable Act activity (EVE-530) to decide what to do when a\nprior execution attempt left a `running` claim in `durable_tool_results`:\n\n* `Pure` / `Idempotent` — the running claim is stale; re-execute freely.\n* `AtMostOnce` — never re-execute from a stale running claim; settle it\n  as `interrupted` and surface an uncertain result to the model instead.\n\nWhen unset (`None`), the conservative default is `AtMostOnce`.\n",
-                                                                                "enum": [
-                                                                                    "Pure",
-                                                                                    "Idempotent",
-                                                                                    "AtMostOnce",
-                                                                                ],
-                                                                            },
-                                                                            {
-                                                                                "type": ["string", "null"],
-                                                                                "enum": [None],
-                                                                            },
-                                                                        ],
-                                                                        "description": "Replay-safety class used by the durable Act activity (EVE-530).\n\nControls what happens when a worker reclaims a stale `running` claim:\n`Pure`/`Idempotent` tools are re-executed; `AtMostOnce` tools are\nsettled as `interrupted` to prevent double side-effects.\n\n`None` is treated conservatively as `AtMostOnce`.\n",
-                                                                    },
-                                                                    "supports_background": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool supports detached background execution via `spawn_background`.\nWhen true, the tool may be executed asynchronously outside the current\nforeground tool call and report status back later.\n",
-                                                                    },
-                                                                },
-                                                            }
-                                                        ],
-                                                        "description": "Semantic hints describing the tool's behavioral properties",
-                                                    },
-                                                    "name": {
-                                                        "type": "string",
-                                                        "description": "Tool name (used by LLM and for registry lookup)",
-                                                    },
-                                                    "parameters": {"description": "JSON schema for tool parameters"},
-                                                    "policy": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "string",
-                                                                "description": "Tool policy determines how tool calls are handled",
-                                                                "enum": ["auto", "requires_approval", "client_side"],
-                                                            }
-                                                        ],
-                                                        "description": "Tool policy (auto or requires_approval)",
-                                                    },
-                                                },
-                                            },
-                                            {
-                                                "type": "object",
-                                                "required": ["type"],
-                                                "properties": {"type": {"type": "string", "enum": ["builtin"]}},
-                                            },
-                                        ],
-                                    },
-                                    {
-                                        "description": "Client-side tool - executed by the client, not the server",
-                                        "allOf": [
-                                            {
-                                                "type": "object",
-                                                "description": "Client-side tool - executed by the client, not the server\nThe server pauses execution and waits for the client to submit results.\n",
-                                                "required": ["name", "description", "parameters"],
-                                                "properties": {
-                                                    "category": {
-                                                        "type": ["string", "null"],
-                                                        "description": "Category for tool_search namespace grouping (from parent capability)",
-                                                    },
-                                                    "deferrable": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "string",
-                                                                "description": "Controls whether a tool's full schema can be deferred (tool_search).\n\nWhen tool_search is active and a model supports it, tools marked as\n`Automatic` or `Always` will have `defer_loading: true` set, meaning\nonly the name+description are sent upfront and full parameter schemas\nare loaded on-demand by the model.\n",
-                                                                "enum": ["never", "automatic", "always"],
-                                                            }
-                                                        ],
-                                                        "description": "Whether this tool's schema can be deferred via tool_search",
-                                                    },
-                                                    "description": {
-                                                        "type": "string",
-                                                        "description": "Tool description for LLM",
-                                                    },
-                                                    "display_name": {
-                                                        "type": ["string", "null"],
-                                                        "description": "Human-readable display name for UI rendering",
-                                                    },
-                                                    "full_parameters": {
-                                                        "description": "Original full parameter schema saved by `DeferSchemaHook` before stripping.\nSerialized only when present so durable reason-to-act scheduling can\npreserve deferred schemas for `tool_search` in the act phase.\n"
-                                                    },
-                                                    "hints": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "object",
-                                                                "description": 'Semantic hints describing a tool\'s behavioral properties.\n\nFollows the MCP tool annotations convention (readOnlyHint, destructiveHint,\nidempotentHint, openWorldHint) plus everruns-specific hints. All fields are\noptional booleans — `None` means "unknown/unspecified". Consumers should\ntreat `None` as the conservative default (e.g., assume not readonly, assume\nnot idempotent).\n\nThese hints are informational — they do not enforce policy. Use `ToolPolicy`\nfor execution gating (auto vs requires_approval).\n',
-                                                                "properties": {
-                                                                    "capability_id": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Capability that contributed this tool definition.\n\nReporting uses this attribution only as metadata. It must never contain\ntool arguments, results, prompts, or any other sensitive payload.\n",
-                                                                    },
-                                                                    "capability_name": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Human-readable capability name snapshot for reporting.",
-                                                                    },
-                                                                    "concurrency_class": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Scheduling conflict key. Tool calls within the same act batch that share\na non-empty `concurrency_class` are executed sequentially in arrival\norder; calls in different classes (or with no class) run concurrently.\n\nSet this on tools that mutate shared session state so that, e.g., two\nfile writes or two SQL mutations in one batch do not race. Read-only\ntools should leave this `None` so they always parallelize. See\n`crate::atoms::tool_scheduler` for how the act scheduler consumes it.\n",
-                                                                    },
-                                                                    "cpu_bound": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool performs significant CPU-bound or otherwise non-yielding work in\nprocess (e.g. an in-process interpreter). When true, the act scheduler\nruns the call on its own task (`tokio::spawn`) so a long CPU burst does\nnot starve the cooperative polling of I/O-bound tools in the same batch.\n\nDistinct from `long_running`, which describes wall-clock time for\nI/O-bound work (those tools yield at await points and need no offload).\n",
-                                                                    },
-                                                                    "destructive": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may irreversibly destroy or delete data.\nSubset of non-readonly — a tool can be non-readonly (writes) without\nbeing destructive (e.g., create/update operations).\n",
-                                                                    },
-                                                                    "idempotent": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Calling the tool repeatedly with the same arguments produces the same\neffect. Safe to retry on transient failures.\n",
-                                                                    },
-                                                                    "long_running": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may take significant time to complete (> ~5s typical).\nUseful for clients to show progress indicators and set timeouts.\n",
-                                                                    },
-                                                                    "narration_noun": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": 'Entity noun for operation-based narration (e.g. "agent", "harness").\nWhen set, the narration system reads the `operation` argument and\nproduces verb-based narration like "Created agent: Neon Cartographer"\ninstead of the generic "Ran Manage Agents".\n',
-                                                                    },
-                                                                    "open_world": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool interacts with external entities beyond the local system\n(network calls, third-party APIs, cloud services).\n",
-                                                                    },
-                                                                    "persist_output": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool output should be persisted to session VFS before truncation.\nWhen set, the `tool_output_persistence` capability (EVE-222, EVE-245) writes\nstdout to `/outputs/{tool_call_id}.stdout` and stderr to\n`/outputs/{tool_call_id}.stderr`, injecting `full_output`, `total_lines`,\nand `output_files` into the result.\n",
-                                                                    },
-                                                                    "readonly": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool does not modify any state (read-only queries, lookups).\nWhen true: safe to call speculatively, result can be cached.\n",
-                                                                    },
-                                                                    "requires_secrets": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool requires API keys, credentials, or other secrets to function.\nUseful for UI to show connection prompts and for LLMs to anticipate\nauthentication failures.\n",
-                                                                    },
-                                                                    "side_effect_class": {
-                                                                        "anyOf": [
-                                                                            {
-                                                                                "type": "string",
-                                                                                "description": "How many times a tool call may safely be executed given the same inputs.\n\nUsed by the durable Act activity (EVE-530) to decide what to do when a\nprior execution attempt left a `running` claim in `durable_tool_results`:\n\n* `Pure` / `Idempotent` — the running claim is stale; re-execute freely.\n* `AtMostOnce` — never re-execute from a stale running claim; settle it\n  as `interrupted` and surface an uncertain result to the model instead.\n\nWhen unset (`None`), the conservative default is `AtMostOnce`.\n",
-                                                                                "enum": [
-                                                                                    "Pure",
-                                                                                    "Idempotent",
-                                                                                    "AtMostOnce",
-                                                                                ],
-                                                                            },
-                                                                            {
-                                                                                "type": ["string", "null"],
-                                                                                "enum": [None],
-                                                                            },
-                                                                        ],
-                                                                        "description": "Replay-safety class used by the durable Act activity (EVE-530).\n\nControls what happens when a worker reclaims a stale `running` claim:\n`Pure`/`Idempotent` tools are re-executed; `AtMostOnce` tools are\nsettled as `interrupted` to prevent double side-effects.\n\n`None` is treated conservatively as `AtMostOnce`.\n",
-                                                                    },
-                                                                    "supports_background": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool supports detached background execution via `spawn_background`.\nWhen true, the tool may be executed asynchronously outside the current\nforeground tool call and report status back later.\n",
-                                                                    },
-                                                                },
-                                                            }
-                                                        ],
-                                                        "description": "Semantic hints describing the tool's behavioral properties",
-                                                    },
-                                                    "name": {
-                                                        "type": "string",
-                                                        "description": "Tool name (used by LLM and for correlation)",
-                                                    },
-                                                    "parameters": {"description": "JSON schema for tool parameters"},
-                                                },
-                                            },
-                                            {
-                                                "type": "object",
-                                                "required": ["type"],
-                                                "properties": {"type": {"type": "string", "enum": ["client_side"]}},
-                                            },
-                                        ],
-                                    },
-                                ],
-                            },
-                            "description": "Client-side tools for this session (additive to agent tools).",
-                        },
-                        "updated_at": {
-                            "type": "string",
-                            "format": "date-time",
-                            "description": "Timestamp when the session was last updated.",
-                            "examples": ["2026-05-25T10:14:32Z"],
-                        },
-                        "usage": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Token usage statistics\n\nTracks token consumption per LLM call including cache tokens for cost optimization.\nCache tokens are provider-specific:\n- OpenAI: `cache_read_tokens` from prompt_tokens_details.cached_tokens\n- Anthropic: `cache_read_tokens` from cache_read_input_tokens,\n  `cache_creation_tokens` from cache_creation_input_tokens\n",
-                                    "required": ["input_tokens", "output_tokens"],
-                                    "properties": {
-                                        "actual_cost_usd": {
-                                            "type": ["number", "null"],
-                                            "format": "double",
-                                            "description": "Actual cost of this generation in USD, as reported by the provider inline\n(e.g. OpenRouter's `usage.cost`, which reflects real post-routing/BYOK/cache\npricing). `None` for providers that do not return a cost.\n",
-                                        },
-                                        "cache_creation_tokens": {
-                                            "type": ["integer", "null"],
-                                            "format": "int32",
-                                            "description": "Number of tokens written to cache (Anthropic-specific)",
-                                            "minimum": 0,
-                                        },
-                                        "cache_read_tokens": {
-                                            "type": ["integer", "null"],
-                                            "format": "int32",
-                                            "description": "Number of tokens read from cache (reduces cost)",
-                                            "minimum": 0,
-                                        },
-                                        "estimated_cost_usd": {
-                                            "type": ["number", "null"],
-                                            "format": "double",
-                                            "description": "Estimated cost of this generation in USD, derived from the model's static\nprice-table profile. Computed whenever a profile with cost data exists,\nindependently of `actual_cost_usd`, so estimate-vs-actual drift can be\nreconciled. `None` when there is no profile cost data for the model.\n",
-                                        },
-                                        "input_tokens": {
-                                            "type": "integer",
-                                            "format": "int32",
-                                            "description": "Number of input/prompt tokens",
-                                            "minimum": 0,
-                                        },
-                                        "output_tokens": {
-                                            "type": "integer",
-                                            "format": "int32",
-                                            "description": "Number of output/completion tokens",
-                                            "minimum": 0,
-                                        },
-                                    },
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Cumulative token usage for all LLM calls in this session.",
-                        },
-                        "workspace_id": {
-                            "type": "string",
-                            "description": "Workspace this session is attached to (format: wsp_{32-hex}). Owns the\nsession's virtual filesystem. For the default 1:1 case this mirrors the\nsession id, but clients should read it here rather than deriving it.\n",
-                            "examples": ["wsp_01933b5a000070008000000000000001"],
-                            "pattern": "^wsp_[0-9a-f]{32}$",
-                        },
-                    },
-                },
-                {
-                    "type": "object",
-                    "required": ["self_url", "view_url", "ui_link"],
-                    "properties": {
-                        "allowed_actions": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "description": "Agent-actionable link describing a follow-up the caller can take. Used in\ntwo contexts:\n\n* **Error recovery** — `ErrorResponse.allowed_actions` carries `rel`s like\n  `retry`, `retry-later`, `unarchive`, `get-existing` so the agent knows\n  the right next call after a 4xx/429.\n* **Entity hypermedia** — `WithUrls<T>.allowed_actions` carries state-aware\n  `rel`s like `cancel`, `events`, `self`, `update` on the entity itself\n  so the agent can follow links instead of reconstructing routes from\n  prose.\n\nThe shape is intentionally identical across both contexts; the closed\n`rel` vocabulary documented in `specs/api-conventions.md` distinguishes\nthem.\n",
-                                "required": ["rel"],
-                                "properties": {
-                                    "hint": {
-                                        "type": ["string", "null"],
-                                        "description": 'Short, agent-readable hint (e.g. "Shorten \'name\' to <= 200 chars.",\n"Cancel the active turn for this session.").\n',
-                                    },
-                                    "href": {
-                                        "type": ["string", "null"],
-                                        "description": "Absolute (preferred) or relative URL the caller may invoke\ndirectly. **Always present on entity hypermedia actions**\n(`WithUrls<T>.allowed_actions`); **optional on error-recovery\nactions** (`ErrorResponse.allowed_actions`) where the matching\n`operation_id` is enough and the URI is implicit from the failed\ncall.\n",
-                                    },
-                                    "method": {
-                                        "type": ["string", "null"],
-                                        "description": "HTTP method to use against `href`. Required for entity hypermedia\nactions; usually omitted on error-recovery actions where the same\noperation is retried with its original method.\n",
-                                        "examples": ["POST"],
-                                    },
-                                    "operation_id": {
-                                        "type": ["string", "null"],
-                                        "description": "OpenAPI `operationId` the caller should invoke. Lets an MCP client\nresolve the call without parsing `href`.\n",
-                                    },
-                                    "rel": {
-                                        "type": "string",
-                                        "description": "Link relation describing the action. Closed vocabulary documented\nin `specs/api-conventions.md` — examples: `self`, `cancel`, `pause`,\n`resume`, `events`, `retry`, `retry-later`, `unarchive`,\n`get-existing`, `delete`, `update`.\n",
-                                    },
-                                    "schema_ref": {
-                                        "type": ["string", "null"],
-                                        "description": "OpenAPI `$ref` to the request-body schema, when the action takes one\n(e.g. `#/components/schemas/UpdateSessionRequest`). Lets a tool-calling\nagent fetch the input shape without scanning the whole spec.\n",
-                                    },
-                                },
-                            },
-                            "description": "State-aware hypermedia actions the caller can take on this resource\nnext (e.g. `cancel`, `events`, `update`). Omitted from the wire\nshape when empty so resources that haven't opted into the\nconvention don't grow their payloads.\n",
-                        },
-                        "self_url": {
-                            "type": "string",
-                            "description": "Full API endpoint URL for this resource.",
-                            "examples": ["http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001"],
-                        },
-                        "ui_link": {
-                            "type": "string",
-                            "description": "Alias for `view_url`, used by command and MCP outputs.",
-                            "examples": [
-                                "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001"
-                            ],
-                        },
-                        "view_url": {
-                            "type": "string",
-                            "description": "Full UI URL for viewing this resource.",
-                            "examples": [
-                                "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001"
-                            ],
-                        },
-                    },
-                },
-            ],
-            "examples": [
-                {
-                    "id": "session_01933b5a000070008000000000000001",
-                    "organization_id": "org_00000000000000000000000000000001",
-                    "workspace_id": "wsp_01933b5a000070008000000000000001",
-                    "harness_id": "harness_01933b5a000070008000000000000002",
-                    "owner_principal_id": "principal_01933b5a000070008000000000000003",
-                    "owner": {
-                        "id": "principal_01933b5a000070008000000000000003",
-                        "kind": "user",
-                        "subject_id": "00000000-0000-0000-0000-000000000001",
-                    },
-                    "effective_owner": {
-                        "id": "principal_01933b5a000070008000000000000003",
-                        "kind": "user",
-                        "subject_id": "00000000-0000-0000-0000-000000000001",
-                    },
-                    "resolved_owner_user_id": "00000000-0000-0000-0000-000000000001",
-                    "title": "Platform Chat",
-                    "locale": "uk-UA",
-                    "status": "started",
-                    "tags": ["global-chat", "user:00000000-0000-0000-0000-000000000001"],
-                    "features": [],
-                    "capabilities": [],
-                    "tools": [],
-                    "initial_files": [],
-                    "mcpServers": {},
-                    "is_pinned": False,
-                    "active_schedule_count": 0,
-                    "agent_id": None,
-                    "model_id": None,
-                    "parallel_tool_calls": None,
-                    "parent_session_id": None,
-                    "started_at": None,
-                    "finished_at": None,
-                    "created_at": "2026-11-29T18:00:00Z",
-                    "updated_at": "2026-11-29T18:00:00Z",
-                    "self_url": "http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001",
-                    "view_url": "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001",
-                    "ui_link": "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001",
-                    "allowed_actions": [
-                        {
-                            "rel": "self",
-                            "href": "http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001",
-                            "method": "GET",
-                            "operation_id": "get_session",
-                        }
-                    ],
-                }
-            ],
-        },
+        output_schema=SCHEMA_0,
         annotations={
             "title": "Get or create the global chat session",
             "readOnlyHint": False,
@@ -932,865 +923,8 @@ TOOLS: tuple[McpTool, ...] = (
         name="get_session",
         title="Get a session",
         description="Get session\n\nThe session, if it belongs to the caller's organization and is owned by the caller.",
-        input_schema={
-            "type": "object",
-            "properties": {
-                "session_id": {
-                    "description": "Session ID (format: session_{32-hex}).",
-                    "type": "string",
-                    "pattern": "^session_[0-9a-f]{32}$",
-                }
-            },
-            "additionalProperties": False,
-            "required": ["session_id"],
-        },
-        output_schema={
-            "type": "object",
-            "description": "Wrapper that adds API and UI links to a serialized resource.\n\nUses `self_url` (not `url`) for the API link to avoid collision with\nresources that already have a `url` field (e.g. McpServer). The\n`allowed_actions` array carries state-aware hypermedia links — empty\n(and omitted from the wire shape) until the underlying resource opts\ninto the convention by overriding `ResourceUrlable::allowed_actions`.\n",
-            "allOf": [
-                {
-                    "type": "object",
-                    "description": "Session - instance of agentic loop execution.\nA session represents a single conversation with an agent.\n",
-                    "required": [
-                        "id",
-                        "organization_id",
-                        "workspace_id",
-                        "harness_id",
-                        "owner_principal_id",
-                        "status",
-                        "created_at",
-                        "updated_at",
-                    ],
-                    "properties": {
-                        "active_schedule_count": {
-                            "type": ["integer", "null"],
-                            "format": "int32",
-                            "description": "Number of active (enabled) schedules for this session.\nPopulated when the session is fetched for API responses.\n",
-                            "examples": [2],
-                            "minimum": 0,
-                        },
-                        "agent_id": {
-                            "type": ["string", "null"],
-                            "description": "ID of the agent working in this session (format: agent_{32-hex}). Optional.",
-                            "examples": ["agent_01933b5a000070008000000000000001"],
-                            "pattern": "^agent_[0-9a-f]{32}$",
-                        },
-                        "agent_identity_id": {
-                            "type": ["string", "null"],
-                            "description": "Optional resident agent identity for unattended/background execution.",
-                            "examples": ["identity_01933b5a000070008000000000000001"],
-                            "pattern": "^identity_[0-9a-f]{32}$",
-                        },
-                        "agent_version_id": {
-                            "type": ["string", "null"],
-                            "description": "Immutable agent version captured when the session was created or rebound.",
-                            "examples": ["agentver_01933b5a000070008000000000000001"],
-                            "pattern": "^agentver_[0-9a-f]{32}$",
-                        },
-                        "blueprint_config": {
-                            "type": ["object", "null"],
-                            "description": 'Validated config passed by host at blueprint spawn time.\nExample: `{"target_repo": "acme/everruns"}`.\n',
-                        },
-                        "blueprint_id": {
-                            "type": ["string", "null"],
-                            "description": "Blueprint ID. When set, reason_activity and act_activity build RuntimeAgent\nfrom the blueprint definition instead of from harness_id/agent_id.\n",
-                            "examples": ["blueprint_research_pack"],
-                        },
-                        "capabilities": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "description": "Per-agent capability configuration\n\nAssociates a capability with an agent, including optional per-agent configuration.\nThe config field allows the same capability to behave differently per-agent.\n",
-                                "required": ["ref"],
-                                "properties": {
-                                    "config": {
-                                        "description": "Per-agent configuration for this capability (capability-specific)"
-                                    },
-                                    "ref": {"type": "string", "description": "Reference to the capability ID"},
-                                },
-                            },
-                            "description": "Session-level capabilities (additive to agent capabilities).\nApplied after agent capabilities when building RuntimeAgent.\n",
-                        },
-                        "created_at": {
-                            "type": "string",
-                            "format": "date-time",
-                            "description": "Timestamp when the session was created.",
-                            "examples": ["2026-05-25T10:00:00Z"],
-                        },
-                        "effective_owner": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Compact view of a principal — id + kind + the subject-id pointer back\ninto the user/agent-identity row. Used wherever a full `Principal`\nwould be redundant (e.g. as a sub-field of a session or audit record).\n",
-                                    "required": ["id", "kind"],
-                                    "properties": {
-                                        "id": {
-                                            "type": "string",
-                                            "examples": ["principal_01933b5a000070008000000000000001"],
-                                            "pattern": "^principal_[0-9a-f]{32}$",
-                                            "description": "Principal ID (format: principal_{32-hex}).",
-                                        },
-                                        "kind": {
-                                            "type": "string",
-                                            "description": "Class of principal that can hold permissions or own resources. `system`\nis reserved for platform-internal callers and is never minted via the\npublic API.\n",
-                                            "enum": ["user", "agent_identity", "system"],
-                                        },
-                                        "metadata": {"description": "Free-form metadata about the principal."},
-                                        "subject_id": {"type": ["string", "null"], "format": "uuid"},
-                                    },
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Effective human owner summary.",
-                        },
-                        "features": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "description": 'Aggregated UI features from all active capabilities (harness + agent + session).\nComputed at read time from the capability registry.\nKnown features: "file_system", "schedules", "secrets", "key_value",\n"sql_database", "leased_resources".\n',
-                            "examples": [["file_system", "secrets"]],
-                        },
-                        "finished_at": {
-                            "type": ["string", "null"],
-                            "format": "date-time",
-                            "description": "Timestamp when the session finished (completed or failed).",
-                            "examples": ["2026-05-25T10:14:32Z"],
-                        },
-                        "harness_id": {
-                            "type": "string",
-                            "description": "ID of the harness for this session (format: harness_{32-hex}).",
-                            "examples": ["harness_01933b5a000070008000000000000001"],
-                            "pattern": "^harness_[0-9a-f]{32}$",
-                        },
-                        "hints": {
-                            "type": ["object", "null"],
-                            "description": 'Session-level client hints — arbitrary key-value pairs declared by the\nclient at session creation time. These are defaults for every turn;\nper-message `controls.hints` override these key-by-key (shallow merge).\n\nExamples: `{"setup_connection": true, "rich_media": true}`\n',
-                            "additionalProperties": {},
-                        },
-                        "id": {
-                            "type": "string",
-                            "description": "Unique identifier for the session (format: session_{32-hex}).",
-                            "examples": ["session_01933b5a000070008000000000000001"],
-                            "pattern": "^session_[0-9a-f]{32}$",
-                        },
-                        "initial_files": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "description": "Starter file copied into a new session from an agent or harness.",
-                                "required": ["path", "content"],
-                                "properties": {
-                                    "content": {
-                                        "type": "string",
-                                        "description": "File content: plain text or base64-encoded binary.",
-                                    },
-                                    "encoding": {
-                                        "type": "string",
-                                        "description": "Content encoding: `text` or `base64`.",
-                                    },
-                                    "is_readonly": {
-                                        "type": "boolean",
-                                        "description": "Prevent session-side edits or deletes when true.",
-                                    },
-                                    "path": {
-                                        "type": "string",
-                                        "description": "Absolute path within the session workspace. `/workspace` prefix is accepted.",
-                                    },
-                                },
-                            },
-                            "description": "Session-level initial files (additive to agent initial_files).\nFiles with matching paths override agent/harness files; new paths are appended.\n",
-                        },
-                        "is_pinned": {
-                            "type": ["boolean", "null"],
-                            "description": "Whether this session is pinned by the current user.\nOnly populated when the request has an authenticated user context.\n",
-                            "examples": [False],
-                        },
-                        "locale": {
-                            "type": ["string", "null"],
-                            "description": "Locale for localized agent behavior and formatting (BCP 47, e.g. `uk-UA`).",
-                            "examples": ["en-US"],
-                            "maxLength": 128,
-                        },
-                        "max_iterations": {
-                            "type": ["integer", "null"],
-                            "description": "Maximum number of LLM iterations per turn for this session.",
-                            "examples": [50],
-                            "minimum": 0,
-                        },
-                        "mcpServers": {
-                            "allOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Remote MCP server configurations keyed by server name.",
-                                    "additionalProperties": {
-                                        "type": "object",
-                                        "description": "Session-, agent-, or harness-scoped remote MCP server configuration.\n\nThis intentionally mirrors the `mcpServers` object shape used by common MCP\nclient config files while staying within Everruns' current remote-HTTP-only\nsupport.\n",
-                                        "properties": {
-                                            "args": {
-                                                "type": "array",
-                                                "items": {"type": "string"},
-                                                "description": "Arguments passed to the stdio `command`.",
-                                            },
-                                            "auth_mode": {
-                                                "allOf": [
-                                                    {
-                                                        "type": "string",
-                                                        "description": "MCP server authentication mode.",
-                                                        "enum": ["none", "api_key", "o_auth"],
-                                                        "examples": ["api_key"],
-                                                    }
-                                                ],
-                                                "description": "Authentication mode used when executing tools from this scoped server.",
-                                            },
-                                            "command": {
-                                                "type": ["string", "null"],
-                                                "description": "Executable to spawn for a stdio transport server.",
-                                            },
-                                            "env": {
-                                                "type": "object",
-                                                "description": "Environment variables set for the stdio `command`.",
-                                                "additionalProperties": {"type": "string"},
-                                            },
-                                            "headers": {
-                                                "type": "object",
-                                                "description": "Additional HTTP headers sent on MCP requests (HTTP transport only).",
-                                                "additionalProperties": {"type": "string"},
-                                            },
-                                            "oauth_provider_id": {
-                                                "type": ["string", "null"],
-                                                "description": "Provider id used to resolve a user-scoped bearer token.",
-                                            },
-                                            "tool_discovery": {
-                                                "type": "boolean",
-                                                "description": "Whether to discover tool definitions live from this server.",
-                                            },
-                                            "type": {
-                                                "allOf": [
-                                                    {
-                                                        "type": "string",
-                                                        "description": "MCP Server transport type.",
-                                                        "enum": ["http", "stdio"],
-                                                        "examples": ["http"],
-                                                    }
-                                                ],
-                                                "description": "MCP transport type. Only remote HTTP is supported today.",
-                                            },
-                                            "url": {
-                                                "type": "string",
-                                                "description": "URL of the remote MCP server endpoint. Required for HTTP transport;\nempty/ignored for stdio.\n",
-                                            },
-                                        },
-                                    },
-                                }
-                            ],
-                            "description": "Remote MCP servers scoped to this session only.",
-                        },
-                        "model_id": {
-                            "type": ["string", "null"],
-                            "description": "LLM model ID to use for this session (format: model_{32-hex}).\nOverrides the agent's default model if set.\n",
-                            "examples": ["model_01933b5a000070008000000000000001"],
-                            "pattern": "^model_[0-9a-f]{32}$",
-                        },
-                        "network_access": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Network access list controlling which hosts/URLs an agent session can reach.\n\n- `allowed`: if non-empty, only URLs matching these patterns are permitted.\n- `blocked`: URLs matching these patterns are always denied (takes precedence over allowed).\n\nPattern format:\n- `example.com` — exact domain match (any port, any path)\n- `*.example.com` — domain and all subdomains\n- `https://example.com/api/` — exact URL prefix (scheme + host + path)\n",
-                                    "properties": {
-                                        "allowed": {
-                                            "type": "array",
-                                            "items": {"type": "string"},
-                                            "description": 'Allowed host patterns. If non-empty, only matching URLs are permitted.\nAn empty list means "no restriction from this layer" (inherit parent).\n',
-                                        },
-                                        "blocked": {
-                                            "type": "array",
-                                            "items": {"type": "string"},
-                                            "description": "Blocked host patterns. Always denied, even if matched by `allowed`.",
-                                        },
-                                    },
-                                    "examples": [
-                                        {
-                                            "allowed": ["*.example.com", "https://api.acme.com/"],
-                                            "blocked": ["169.254.169.254"],
-                                        }
-                                    ],
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Network access list controlling which hosts/URLs this session can reach.\nMerged with harness and agent layers (allowed: intersect, blocked: union).\n",
-                        },
-                        "organization_id": {
-                            "type": "string",
-                            "description": "Organization this session belongs to (format: org_{32-hex}).",
-                            "examples": ["org_00000000000000000000000000000001"],
-                            "pattern": "^org_[0-9a-f]{32}$",
-                        },
-                        "output_preview": {
-                            "type": ["string", "null"],
-                            "description": "Preview text from the last assistant response (truncated).",
-                            "examples": ["Here is a Q3 plan covering the three pillars we discussed..."],
-                        },
-                        "owner": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Compact view of a principal — id + kind + the subject-id pointer back\ninto the user/agent-identity row. Used wherever a full `Principal`\nwould be redundant (e.g. as a sub-field of a session or audit record).\n",
-                                    "required": ["id", "kind"],
-                                    "properties": {
-                                        "id": {
-                                            "type": "string",
-                                            "examples": ["principal_01933b5a000070008000000000000001"],
-                                            "pattern": "^principal_[0-9a-f]{32}$",
-                                            "description": "Principal ID (format: principal_{32-hex}).",
-                                        },
-                                        "kind": {
-                                            "type": "string",
-                                            "description": "Class of principal that can hold permissions or own resources. `system`\nis reserved for platform-internal callers and is never minted via the\npublic API.\n",
-                                            "enum": ["user", "agent_identity", "system"],
-                                        },
-                                        "metadata": {"description": "Free-form metadata about the principal."},
-                                        "subject_id": {"type": ["string", "null"], "format": "uuid"},
-                                    },
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Owning principal summary.",
-                        },
-                        "owner_principal_id": {
-                            "type": "string",
-                            "description": "Owning principal for this session.",
-                            "examples": ["principal_01933b5a000070008000000000000001"],
-                            "pattern": "^principal_[0-9a-f]{32}$",
-                        },
-                        "parallel_tool_calls": {
-                            "type": ["boolean", "null"],
-                            "description": "Request-level parallel tool calling preference (EVE-598).\n\n`None` (default) preserves provider defaults. `Some(true)` signals the provider that parallel\ntool calls are wanted; `Some(false)` requests at most one tool call per turn and forces serial\nexecution. Merged across harness/agent/session layers (overlay wins).\n",
-                            "examples": [True],
-                        },
-                        "parent_session_id": {
-                            "type": ["string", "null"],
-                            "description": "Parent session that spawned this subagent. NULL for top-level sessions. Used as the nesting guard in spawn_subagent.",
-                            "pattern": "^session_[0-9a-f]{32}$",
-                            "examples": ["session_01933b5a000070008000000000000002"],
-                        },
-                        "preview": {
-                            "type": ["string", "null"],
-                            "description": "Preview text from the first user message (truncated).",
-                            "examples": ["Help me draft the Q3 marketing plan"],
-                        },
-                        "resolved_owner_user_id": {
-                            "type": ["string", "null"],
-                            "format": "uuid",
-                            "description": "Denormalized effective human owner of the owning principal lineage.",
-                            "examples": ["550e8400-e29b-41d4-a716-446655440000"],
-                        },
-                        "started_at": {
-                            "type": ["string", "null"],
-                            "format": "date-time",
-                            "description": "Timestamp when the session started executing.",
-                            "examples": ["2026-05-25T10:00:01Z"],
-                        },
-                        "status": {
-                            "allOf": [
-                                {
-                                    "type": "string",
-                                    "description": "Session execution status.\n- `started`: Session just created, no turn executed yet\n- `active`: A turn is currently running\n- `idle`: Turn completed, session waiting for next input\n- `paused`: Budget limit reached, waiting for user to increase limit or resume\n",
-                                    "enum": ["started", "active", "idle", "waitingfortoolresults", "paused"],
-                                }
-                            ],
-                            "description": "Current execution status of the session.",
-                        },
-                        "subagent_name": {
-                            "type": ["string", "null"],
-                            "description": 'Human-readable subagent name ("Test Runner"), unique per parent.',
-                            "examples": ["Test Runner"],
-                        },
-                        "subagent_status": {
-                            "anyOf": [
-                                {
-                                    "type": "string",
-                                    "description": "Subagent lifecycle status.",
-                                    "enum": [
-                                        "spawning",
-                                        "running",
-                                        "completed",
-                                        "failed",
-                                        "cancelled",
-                                        "max_iterations_reached",
-                                    ],
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Subagent lifecycle status: spawning, running, completed, failed, cancelled.",
-                        },
-                        "subagent_task": {
-                            "type": ["string", "null"],
-                            "description": "Original task description given to this subagent.",
-                            "examples": ["Run the integration test suite and report failures."],
-                        },
-                        "system_prompt": {
-                            "type": ["string", "null"],
-                            "description": "Session-level system prompt override.\nPrepended to the agent's system prompt when building RuntimeAgent.\n",
-                        },
-                        "tags": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "description": "Tags for organizing and filtering sessions.",
-                            "examples": [["marketing", "q3", "draft"]],
-                        },
-                        "title": {
-                            "type": ["string", "null"],
-                            "description": "Human-readable title for the session.",
-                            "examples": ["Q3 marketing brief"],
-                        },
-                        "tools": {
-                            "type": "array",
-                            "items": {
-                                "description": "Tool definition in agent configuration",
-                                "oneOf": [
-                                    {
-                                        "description": "Built-in tool - executed by the worker via ToolRegistry",
-                                        "allOf": [
-                                            {
-                                                "type": "object",
-                                                "description": "Built-in tool configuration\n\nNote: The `kind` field has been removed. Tools are now identified\nsolely by their `name` field, and execution happens via the ToolRegistry\nwhich looks up tools by name.\n",
-                                                "required": ["name", "description", "parameters"],
-                                                "properties": {
-                                                    "category": {
-                                                        "type": ["string", "null"],
-                                                        "description": "Category for tool_search namespace grouping (from parent capability)",
-                                                    },
-                                                    "deferrable": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "string",
-                                                                "description": "Controls whether a tool's full schema can be deferred (tool_search).\n\nWhen tool_search is active and a model supports it, tools marked as\n`Automatic` or `Always` will have `defer_loading: true` set, meaning\nonly the name+description are sent upfront and full parameter schemas\nare loaded on-demand by the model.\n",
-                                                                "enum": ["never", "automatic", "always"],
-                                                            }
-                                                        ],
-                                                        "description": "Whether this tool's schema can be deferred via tool_search",
-                                                    },
-                                                    "description": {
-                                                        "type": "string",
-                                                        "description": "Tool description for LLM",
-                                                    },
-                                                    "display_name": {
-                                                        "type": ["string", "null"],
-                                                        "description": 'Human-readable display name for UI rendering (e.g., "Get Current Time" for `get_current_time`)',
-                                                    },
-                                                    "full_parameters": {
-                                                        "description": "Original full parameter schema saved by `DeferSchemaHook` before stripping.\nSerialized only when present so durable reason-to-act scheduling can\npreserve deferred schemas for `tool_search` in the act phase.\n"
-                                                    },
-                                                    "hints": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "object",
-                                                                "description": 'Semantic hints describing a tool\'s behavioral properties.\n\nFollows the MCP tool annotations convention (readOnlyHint, destructiveHint,\nidempotentHint, openWorldHint) plus everruns-specific hints. All fields are\noptional booleans — `None` means "unknown/unspecified". Consumers should\ntreat `None` as the conservative default (e.g., assume not readonly, assume\nnot idempotent).\n\nThese hints are informational — they do not enforce policy. Use `ToolPolicy`\nfor execution gating (auto vs requires_approval).\n',
-                                                                "properties": {
-                                                                    "capability_id": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Capability that contributed this tool definition.\n\nReporting uses this attribution only as metadata. It must never contain\ntool arguments, results, prompts, or any other sensitive payload.\n",
-                                                                    },
-                                                                    "capability_name": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Human-readable capability name snapshot for reporting.",
-                                                                    },
-                                                                    "concurrency_class": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Scheduling conflict key. Tool calls within the same act batch that share\na non-empty `concurrency_class` are executed sequentially in arrival\norder; calls in different classes (or with no class) run concurrently.\n\nSet this on tools that mutate shared session state so that, e.g., two\nfile writes or two SQL mutations in one batch do not race. Read-only\ntools should leave this `None` so they always parallelize. See\n`crate::atoms::tool_scheduler` for how the act scheduler consumes it.\n",
-                                                                    },
-                                                                    "cpu_bound": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool performs significant CPU-bound or otherwise non-yielding work in\nprocess (e.g. an in-process interpreter). When true, the act scheduler\nruns the call on its own task (`tokio::spawn`) so a long CPU burst does\nnot starve the cooperative polling of I/O-bound tools in the same batch.\n\nDistinct from `long_running`, which describes wall-clock time for\nI/O-bound work (those tools yield at await points and need no offload).\n",
-                                                                    },
-                                                                    "destructive": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may irreversibly destroy or delete data.\nSubset of non-readonly — a tool can be non-readonly (writes) without\nbeing destructive (e.g., create/update operations).\n",
-                                                                    },
-                                                                    "idempotent": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Calling the tool repeatedly with the same arguments produces the same\neffect. Safe to retry on transient failures.\n",
-                                                                    },
-                                                                    "long_running": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may take significant time to complete (> ~5s typical).\nUseful for clients to show progress indicators and set timeouts.\n",
-                                                                    },
-                                                                    "narration_noun": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": 'Entity noun for operation-based narration (e.g. "agent", "harness").\nWhen set, the narration system reads the `operation` argument and\nproduces verb-based narration like "Created agent: Neon Cartographer"\ninstead of the generic "Ran Manage Agents".\n',
-                                                                    },
-                                                                    "open_world": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool interacts with external entities beyond the local system\n(network calls, third-party APIs, cloud services).\n",
-                                                                    },
-                                                                    "persist_output": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool output should be persisted to session VFS before truncation.\nWhen set, the `tool_output_persistence` capability (EVE-222, EVE-245) writes\nstdout to `/outputs/{tool_call_id}.stdout` and stderr to\n`/outputs/{tool_call_id}.stderr`, injecting `full_output`, `total_lines`,\nand `output_files` into the result.\n",
-                                                                    },
-                                                                    "readonly": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool does not modify any state (read-only queries, lookups).\nWhen true: safe to call speculatively, result can be cached.\n",
-                                                                    },
-                                                                    "requires_secrets": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool requires API keys, credentials, or other secrets to function.\nUseful for UI to show connection prompts and for LLMs to anticipate\nauthentication failures.\n",
-                                                                    },
-                                                                    "side_effect_class": {
-                                                                        "anyOf": [
-                                                                            {
-                                                                                "type": "string",
-                                                                                "description": "How many times a tool call may safely be executed given the same inputs.\n\nUsed by the durable Act activity (EVE-530) to decide what to do when a\nprior execution attempt left a `running` claim in `durable_tool_results`:\n\n* `Pure` / `Idempotent` — the running claim is stale; re-execute freely.\n* `AtMostOnce` — never re-execute from a stale running claim; settle it\n  as `interrupted` and surface an uncertain result to the model instead.\n\nWhen unset (`None`), the conservative default is `AtMostOnce`.\n",
-                                                                                "enum": [
-                                                                                    "Pure",
-                                                                                    "Idempotent",
-                                                                                    "AtMostOnce",
-                                                                                ],
-                                                                            },
-                                                                            {
-                                                                                "type": ["string", "null"],
-                                                                                "enum": [None],
-                                                                            },
-                                                                        ],
-                                                                        "description": "Replay-safety class used by the durable Act activity (EVE-530).\n\nControls what happens when a worker reclaims a stale `running` claim:\n`Pure`/`Idempotent` tools are re-executed; `AtMostOnce` tools are\nsettled as `interrupted` to prevent double side-effects.\n\n`None` is treated conservatively as `AtMostOnce`.\n",
-                                                                    },
-                                                                    "supports_background": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool supports detached background execution via `spawn_background`.\nWhen true, the tool may be executed asynchronously outside the current\nforeground tool call and report status back later.\n",
-                                                                    },
-                                                                },
-                                                            }
-                                                        ],
-                                                        "description": "Semantic hints describing the tool's behavioral properties",
-                                                    },
-                                                    "name": {
-                                                        "type": "string",
-                                                        "description": "Tool name (used by LLM and for registry lookup)",
-                                                    },
-                                                    "parameters": {"description": "JSON schema for tool parameters"},
-                                                    "policy": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "string",
-                                                                "description": "Tool policy determines how tool calls are handled",
-                                                                "enum": ["auto", "requires_approval", "client_side"],
-                                                            }
-                                                        ],
-                                                        "description": "Tool policy (auto or requires_approval)",
-                                                    },
-                                                },
-                                            },
-                                            {
-                                                "type": "object",
-                                                "required": ["type"],
-                                                "properties": {"type": {"type": "string", "enum": ["builtin"]}},
-                                            },
-                                        ],
-                                    },
-                                    {
-                                        "description": "Client-side tool - executed by the client, not the server",
-                                        "allOf": [
-                                            {
-                                                "type": "object",
-                                                "description": "Client-side tool - executed by the client, not the server\nThe server pauses execution and waits for the client to submit results.\n",
-                                                "required": ["name", "description", "parameters"],
-                                                "properties": {
-                                                    "category": {
-                                                        "type": ["string", "null"],
-                                                        "description": "Category for tool_search namespace grouping (from parent capability)",
-                                                    },
-                                                    "deferrable": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "string",
-                                                                "description": "Controls whether a tool's full schema can be deferred (tool_search).\n\nWhen tool_search is active and a model supports it, tools marked as\n`Automatic` or `Always` will have `defer_loading: true` set, meaning\nonly the name+description are sent upfront and full parameter schemas\nare loaded on-demand by the model.\n",
-                                                                "enum": ["never", "automatic", "always"],
-                                                            }
-                                                        ],
-                                                        "description": "Whether this tool's schema can be deferred via tool_search",
-                                                    },
-                                                    "description": {
-                                                        "type": "string",
-                                                        "description": "Tool description for LLM",
-                                                    },
-                                                    "display_name": {
-                                                        "type": ["string", "null"],
-                                                        "description": "Human-readable display name for UI rendering",
-                                                    },
-                                                    "full_parameters": {
-                                                        "description": "Original full parameter schema saved by `DeferSchemaHook` before stripping.\nSerialized only when present so durable reason-to-act scheduling can\npreserve deferred schemas for `tool_search` in the act phase.\n"
-                                                    },
-                                                    "hints": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "object",
-                                                                "description": 'Semantic hints describing a tool\'s behavioral properties.\n\nFollows the MCP tool annotations convention (readOnlyHint, destructiveHint,\nidempotentHint, openWorldHint) plus everruns-specific hints. All fields are\noptional booleans — `None` means "unknown/unspecified". Consumers should\ntreat `None` as the conservative default (e.g., assume not readonly, assume\nnot idempotent).\n\nThese hints are informational — they do not enforce policy. Use `ToolPolicy`\nfor execution gating (auto vs requires_approval).\n',
-                                                                "properties": {
-                                                                    "capability_id": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Capability that contributed this tool definition.\n\nReporting uses this attribution only as metadata. It must never contain\ntool arguments, results, prompts, or any other sensitive payload.\n",
-                                                                    },
-                                                                    "capability_name": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Human-readable capability name snapshot for reporting.",
-                                                                    },
-                                                                    "concurrency_class": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Scheduling conflict key. Tool calls within the same act batch that share\na non-empty `concurrency_class` are executed sequentially in arrival\norder; calls in different classes (or with no class) run concurrently.\n\nSet this on tools that mutate shared session state so that, e.g., two\nfile writes or two SQL mutations in one batch do not race. Read-only\ntools should leave this `None` so they always parallelize. See\n`crate::atoms::tool_scheduler` for how the act scheduler consumes it.\n",
-                                                                    },
-                                                                    "cpu_bound": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool performs significant CPU-bound or otherwise non-yielding work in\nprocess (e.g. an in-process interpreter). When true, the act scheduler\nruns the call on its own task (`tokio::spawn`) so a long CPU burst does\nnot starve the cooperative polling of I/O-bound tools in the same batch.\n\nDistinct from `long_running`, which describes wall-clock time for\nI/O-bound work (those tools yield at await points and need no offload).\n",
-                                                                    },
-                                                                    "destructive": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may irreversibly destroy or delete data.\nSubset of non-readonly — a tool can be non-readonly (writes) without\nbeing destructive (e.g., create/update operations).\n",
-                                                                    },
-                                                                    "idempotent": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Calling the tool repeatedly with the same arguments produces the same\neffect. Safe to retry on transient failures.\n",
-                                                                    },
-                                                                    "long_running": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may take significant time to complete (> ~5s typical).\nUseful for clients to show progress indicators and set timeouts.\n",
-                                                                    },
-                                                                    "narration_noun": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": 'Entity noun for operation-based narration (e.g. "agent", "harness").\nWhen set, the narration system reads the `operation` argument and\nproduces verb-based narration like "Created agent: Neon Cartographer"\ninstead of the generic "Ran Manage Agents".\n',
-                                                                    },
-                                                                    "open_world": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool interacts with external entities beyond the local system\n(network calls, third-party APIs, cloud services).\n",
-                                                                    },
-                                                                    "persist_output": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool output should be persisted to session VFS before truncation.\nWhen set, the `tool_output_persistence` capability (EVE-222, EVE-245) writes\nstdout to `/outputs/{tool_call_id}.stdout` and stderr to\n`/outputs/{tool_call_id}.stderr`, injecting `full_output`, `total_lines`,\nand `output_files` into the result.\n",
-                                                                    },
-                                                                    "readonly": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool does not modify any state (read-only queries, lookups).\nWhen true: safe to call speculatively, result can be cached.\n",
-                                                                    },
-                                                                    "requires_secrets": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool requires API keys, credentials, or other secrets to function.\nUseful for UI to show connection prompts and for LLMs to anticipate\nauthentication failures.\n",
-                                                                    },
-                                                                    "side_effect_class": {
-                                                                        "anyOf": [
-                                                                            {
-                                                                                "type": "string",
-                                                                                "description": "How many times a tool call may safely be executed given the same inputs.\n\nUsed by the durable Act activity (EVE-530) to decide what to do when a\nprior execution attempt left a `running` claim in `durable_tool_results`:\n\n* `Pure` / `Idempotent` — the running claim is stale; re-execute freely.\n* `AtMostOnce` — never re-execute from a stale running claim; settle it\n  as `interrupted` and surface an uncertain result to the model instead.\n\nWhen unset (`None`), the conservative default is `AtMostOnce`.\n",
-                                                                                "enum": [
-                                                                                    "Pure",
-                                                                                    "Idempotent",
-                                                                                    "AtMostOnce",
-                                                                                ],
-                                                                            },
-                                                                            {
-                                                                                "type": ["string", "null"],
-                                                                                "enum": [None],
-                                                                            },
-                                                                        ],
-                                                                        "description": "Replay-safety class used by the durable Act activity (EVE-530).\n\nControls what happens when a worker reclaims a stale `running` claim:\n`Pure`/`Idempotent` tools are re-executed; `AtMostOnce` tools are\nsettled as `interrupted` to prevent double side-effects.\n\n`None` is treated conservatively as `AtMostOnce`.\n",
-                                                                    },
-                                                                    "supports_background": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool supports detached background execution via `spawn_background`.\nWhen true, the tool may be executed asynchronously outside the current\nforeground tool call and report status back later.\n",
-                                                                    },
-                                                                },
-                                                            }
-                                                        ],
-                                                        "description": "Semantic hints describing the tool's behavioral properties",
-                                                    },
-                                                    "name": {
-                                                        "type": "string",
-                                                        "description": "Tool name (used by LLM and for correlation)",
-                                                    },
-                                                    "parameters": {"description": "JSON schema for tool parameters"},
-                                                },
-                                            },
-                                            {
-                                                "type": "object",
-                                                "required": ["type"],
-                                                "properties": {"type": {"type": "string", "enum": ["client_side"]}},
-                                            },
-                                        ],
-                                    },
-                                ],
-                            },
-                            "description": "Client-side tools for this session (additive to agent tools).",
-                        },
-                        "updated_at": {
-                            "type": "string",
-                            "format": "date-time",
-                            "description": "Timestamp when the session was last updated.",
-                            "examples": ["2026-05-25T10:14:32Z"],
-                        },
-                        "usage": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Token usage statistics\n\nTracks token consumption per LLM call including cache tokens for cost optimization.\nCache tokens are provider-specific:\n- OpenAI: `cache_read_tokens` from prompt_tokens_details.cached_tokens\n- Anthropic: `cache_read_tokens` from cache_read_input_tokens,\n  `cache_creation_tokens` from cache_creation_input_tokens\n",
-                                    "required": ["input_tokens", "output_tokens"],
-                                    "properties": {
-                                        "actual_cost_usd": {
-                                            "type": ["number", "null"],
-                                            "format": "double",
-                                            "description": "Actual cost of this generation in USD, as reported by the provider inline\n(e.g. OpenRouter's `usage.cost`, which reflects real post-routing/BYOK/cache\npricing). `None` for providers that do not return a cost.\n",
-                                        },
-                                        "cache_creation_tokens": {
-                                            "type": ["integer", "null"],
-                                            "format": "int32",
-                                            "description": "Number of tokens written to cache (Anthropic-specific)",
-                                            "minimum": 0,
-                                        },
-                                        "cache_read_tokens": {
-                                            "type": ["integer", "null"],
-                                            "format": "int32",
-                                            "description": "Number of tokens read from cache (reduces cost)",
-                                            "minimum": 0,
-                                        },
-                                        "estimated_cost_usd": {
-                                            "type": ["number", "null"],
-                                            "format": "double",
-                                            "description": "Estimated cost of this generation in USD, derived from the model's static\nprice-table profile. Computed whenever a profile with cost data exists,\nindependently of `actual_cost_usd`, so estimate-vs-actual drift can be\nreconciled. `None` when there is no profile cost data for the model.\n",
-                                        },
-                                        "input_tokens": {
-                                            "type": "integer",
-                                            "format": "int32",
-                                            "description": "Number of input/prompt tokens",
-                                            "minimum": 0,
-                                        },
-                                        "output_tokens": {
-                                            "type": "integer",
-                                            "format": "int32",
-                                            "description": "Number of output/completion tokens",
-                                            "minimum": 0,
-                                        },
-                                    },
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Cumulative token usage for all LLM calls in this session.",
-                        },
-                        "workspace_id": {
-                            "type": "string",
-                            "description": "Workspace this session is attached to (format: wsp_{32-hex}). Owns the\nsession's virtual filesystem. For the default 1:1 case this mirrors the\nsession id, but clients should read it here rather than deriving it.\n",
-                            "examples": ["wsp_01933b5a000070008000000000000001"],
-                            "pattern": "^wsp_[0-9a-f]{32}$",
-                        },
-                    },
-                },
-                {
-                    "type": "object",
-                    "required": ["self_url", "view_url", "ui_link"],
-                    "properties": {
-                        "allowed_actions": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "description": "Agent-actionable link describing a follow-up the caller can take. Used in\ntwo contexts:\n\n* **Error recovery** — `ErrorResponse.allowed_actions` carries `rel`s like\n  `retry`, `retry-later`, `unarchive`, `get-existing` so the agent knows\n  the right next call after a 4xx/429.\n* **Entity hypermedia** — `WithUrls<T>.allowed_actions` carries state-aware\n  `rel`s like `cancel`, `events`, `self`, `update` on the entity itself\n  so the agent can follow links instead of reconstructing routes from\n  prose.\n\nThe shape is intentionally identical across both contexts; the closed\n`rel` vocabulary documented in `specs/api-conventions.md` distinguishes\nthem.\n",
-                                "required": ["rel"],
-                                "properties": {
-                                    "hint": {
-                                        "type": ["string", "null"],
-                                        "description": 'Short, agent-readable hint (e.g. "Shorten \'name\' to <= 200 chars.",\n"Cancel the active turn for this session.").\n',
-                                    },
-                                    "href": {
-                                        "type": ["string", "null"],
-                                        "description": "Absolute (preferred) or relative URL the caller may invoke\ndirectly. **Always present on entity hypermedia actions**\n(`WithUrls<T>.allowed_actions`); **optional on error-recovery\nactions** (`ErrorResponse.allowed_actions`) where the matching\n`operation_id` is enough and the URI is implicit from the failed\ncall.\n",
-                                    },
-                                    "method": {
-                                        "type": ["string", "null"],
-                                        "description": "HTTP method to use against `href`. Required for entity hypermedia\nactions; usually omitted on error-recovery actions where the same\noperation is retried with its original method.\n",
-                                        "examples": ["POST"],
-                                    },
-                                    "operation_id": {
-                                        "type": ["string", "null"],
-                                        "description": "OpenAPI `operationId` the caller should invoke. Lets an MCP client\nresolve the call without parsing `href`.\n",
-                                    },
-                                    "rel": {
-                                        "type": "string",
-                                        "description": "Link relation describing the action. Closed vocabulary documented\nin `specs/api-conventions.md` — examples: `self`, `cancel`, `pause`,\n`resume`, `events`, `retry`, `retry-later`, `unarchive`,\n`get-existing`, `delete`, `update`.\n",
-                                    },
-                                    "schema_ref": {
-                                        "type": ["string", "null"],
-                                        "description": "OpenAPI `$ref` to the request-body schema, when the action takes one\n(e.g. `#/components/schemas/UpdateSessionRequest`). Lets a tool-calling\nagent fetch the input shape without scanning the whole spec.\n",
-                                    },
-                                },
-                            },
-                            "description": "State-aware hypermedia actions the caller can take on this resource\nnext (e.g. `cancel`, `events`, `update`). Omitted from the wire\nshape when empty so resources that haven't opted into the\nconvention don't grow their payloads.\n",
-                        },
-                        "self_url": {
-                            "type": "string",
-                            "description": "Full API endpoint URL for this resource.",
-                            "examples": ["http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001"],
-                        },
-                        "ui_link": {
-                            "type": "string",
-                            "description": "Alias for `view_url`, used by command and MCP outputs.",
-                            "examples": [
-                                "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001"
-                            ],
-                        },
-                        "view_url": {
-                            "type": "string",
-                            "description": "Full UI URL for viewing this resource.",
-                            "examples": [
-                                "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001"
-                            ],
-                        },
-                    },
-                },
-            ],
-            "examples": [
-                {
-                    "id": "session_01933b5a000070008000000000000001",
-                    "organization_id": "org_00000000000000000000000000000001",
-                    "workspace_id": "wsp_01933b5a000070008000000000000001",
-                    "harness_id": "harness_01933b5a000070008000000000000002",
-                    "owner_principal_id": "principal_01933b5a000070008000000000000003",
-                    "owner": {
-                        "id": "principal_01933b5a000070008000000000000003",
-                        "kind": "user",
-                        "subject_id": "00000000-0000-0000-0000-000000000001",
-                    },
-                    "effective_owner": {
-                        "id": "principal_01933b5a000070008000000000000003",
-                        "kind": "user",
-                        "subject_id": "00000000-0000-0000-0000-000000000001",
-                    },
-                    "resolved_owner_user_id": "00000000-0000-0000-0000-000000000001",
-                    "title": "Platform Chat",
-                    "locale": "uk-UA",
-                    "status": "started",
-                    "tags": ["global-chat", "user:00000000-0000-0000-0000-000000000001"],
-                    "features": [],
-                    "capabilities": [],
-                    "tools": [],
-                    "initial_files": [],
-                    "mcpServers": {},
-                    "is_pinned": False,
-                    "active_schedule_count": 0,
-                    "agent_id": None,
-                    "model_id": None,
-                    "parallel_tool_calls": None,
-                    "parent_session_id": None,
-                    "started_at": None,
-                    "finished_at": None,
-                    "created_at": "2026-11-29T18:00:00Z",
-                    "updated_at": "2026-11-29T18:00:00Z",
-                    "self_url": "http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001",
-                    "view_url": "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001",
-                    "ui_link": "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001",
-                    "allowed_actions": [
-                        {
-                            "rel": "self",
-                            "href": "http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001",
-                            "method": "GET",
-                            "operation_id": "get_session",
-                        }
-                    ],
-                }
-            ],
-        },
+        input_schema=SCHEMA_1,
+        output_schema=SCHEMA_0,
         annotations={"title": "Get a session", "readOnlyHint": True, "idempotentHint": True, "openWorldHint": False},
         method="GET",
         path="/v1/sessions/{session_id}",
@@ -1802,18 +936,7 @@ TOOLS: tuple[McpTool, ...] = (
         name="delete_session",
         title="Delete a session",
         description="Delete session\n\nDeletes the session. After the global chat session is deleted, the next get-or-create call creates a new one.",
-        input_schema={
-            "type": "object",
-            "properties": {
-                "session_id": {
-                    "description": "Session ID (format: session_{32-hex}).",
-                    "type": "string",
-                    "pattern": "^session_[0-9a-f]{32}$",
-                }
-            },
-            "additionalProperties": False,
-            "required": ["session_id"],
-        },
+        input_schema=SCHEMA_1,
         output_schema=None,
         annotations={
             "title": "Delete a session",
@@ -1874,853 +997,7 @@ TOOLS: tuple[McpTool, ...] = (
             "additionalProperties": False,
             "required": ["session_id", "body"],
         },
-        output_schema={
-            "type": "object",
-            "description": "Wrapper that adds API and UI links to a serialized resource.\n\nUses `self_url` (not `url`) for the API link to avoid collision with\nresources that already have a `url` field (e.g. McpServer). The\n`allowed_actions` array carries state-aware hypermedia links — empty\n(and omitted from the wire shape) until the underlying resource opts\ninto the convention by overriding `ResourceUrlable::allowed_actions`.\n",
-            "allOf": [
-                {
-                    "type": "object",
-                    "description": "Session - instance of agentic loop execution.\nA session represents a single conversation with an agent.\n",
-                    "required": [
-                        "id",
-                        "organization_id",
-                        "workspace_id",
-                        "harness_id",
-                        "owner_principal_id",
-                        "status",
-                        "created_at",
-                        "updated_at",
-                    ],
-                    "properties": {
-                        "active_schedule_count": {
-                            "type": ["integer", "null"],
-                            "format": "int32",
-                            "description": "Number of active (enabled) schedules for this session.\nPopulated when the session is fetched for API responses.\n",
-                            "examples": [2],
-                            "minimum": 0,
-                        },
-                        "agent_id": {
-                            "type": ["string", "null"],
-                            "description": "ID of the agent working in this session (format: agent_{32-hex}). Optional.",
-                            "examples": ["agent_01933b5a000070008000000000000001"],
-                            "pattern": "^agent_[0-9a-f]{32}$",
-                        },
-                        "agent_identity_id": {
-                            "type": ["string", "null"],
-                            "description": "Optional resident agent identity for unattended/background execution.",
-                            "examples": ["identity_01933b5a000070008000000000000001"],
-                            "pattern": "^identity_[0-9a-f]{32}$",
-                        },
-                        "agent_version_id": {
-                            "type": ["string", "null"],
-                            "description": "Immutable agent version captured when the session was created or rebound.",
-                            "examples": ["agentver_01933b5a000070008000000000000001"],
-                            "pattern": "^agentver_[0-9a-f]{32}$",
-                        },
-                        "blueprint_config": {
-                            "type": ["object", "null"],
-                            "description": 'Validated config passed by host at blueprint spawn time.\nExample: `{"target_repo": "acme/everruns"}`.\n',
-                        },
-                        "blueprint_id": {
-                            "type": ["string", "null"],
-                            "description": "Blueprint ID. When set, reason_activity and act_activity build RuntimeAgent\nfrom the blueprint definition instead of from harness_id/agent_id.\n",
-                            "examples": ["blueprint_research_pack"],
-                        },
-                        "capabilities": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "description": "Per-agent capability configuration\n\nAssociates a capability with an agent, including optional per-agent configuration.\nThe config field allows the same capability to behave differently per-agent.\n",
-                                "required": ["ref"],
-                                "properties": {
-                                    "config": {
-                                        "description": "Per-agent configuration for this capability (capability-specific)"
-                                    },
-                                    "ref": {"type": "string", "description": "Reference to the capability ID"},
-                                },
-                            },
-                            "description": "Session-level capabilities (additive to agent capabilities).\nApplied after agent capabilities when building RuntimeAgent.\n",
-                        },
-                        "created_at": {
-                            "type": "string",
-                            "format": "date-time",
-                            "description": "Timestamp when the session was created.",
-                            "examples": ["2026-05-25T10:00:00Z"],
-                        },
-                        "effective_owner": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Compact view of a principal — id + kind + the subject-id pointer back\ninto the user/agent-identity row. Used wherever a full `Principal`\nwould be redundant (e.g. as a sub-field of a session or audit record).\n",
-                                    "required": ["id", "kind"],
-                                    "properties": {
-                                        "id": {
-                                            "type": "string",
-                                            "examples": ["principal_01933b5a000070008000000000000001"],
-                                            "pattern": "^principal_[0-9a-f]{32}$",
-                                            "description": "Principal ID (format: principal_{32-hex}).",
-                                        },
-                                        "kind": {
-                                            "type": "string",
-                                            "description": "Class of principal that can hold permissions or own resources. `system`\nis reserved for platform-internal callers and is never minted via the\npublic API.\n",
-                                            "enum": ["user", "agent_identity", "system"],
-                                        },
-                                        "metadata": {"description": "Free-form metadata about the principal."},
-                                        "subject_id": {"type": ["string", "null"], "format": "uuid"},
-                                    },
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Effective human owner summary.",
-                        },
-                        "features": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "description": 'Aggregated UI features from all active capabilities (harness + agent + session).\nComputed at read time from the capability registry.\nKnown features: "file_system", "schedules", "secrets", "key_value",\n"sql_database", "leased_resources".\n',
-                            "examples": [["file_system", "secrets"]],
-                        },
-                        "finished_at": {
-                            "type": ["string", "null"],
-                            "format": "date-time",
-                            "description": "Timestamp when the session finished (completed or failed).",
-                            "examples": ["2026-05-25T10:14:32Z"],
-                        },
-                        "harness_id": {
-                            "type": "string",
-                            "description": "ID of the harness for this session (format: harness_{32-hex}).",
-                            "examples": ["harness_01933b5a000070008000000000000001"],
-                            "pattern": "^harness_[0-9a-f]{32}$",
-                        },
-                        "hints": {
-                            "type": ["object", "null"],
-                            "description": 'Session-level client hints — arbitrary key-value pairs declared by the\nclient at session creation time. These are defaults for every turn;\nper-message `controls.hints` override these key-by-key (shallow merge).\n\nExamples: `{"setup_connection": true, "rich_media": true}`\n',
-                            "additionalProperties": {},
-                        },
-                        "id": {
-                            "type": "string",
-                            "description": "Unique identifier for the session (format: session_{32-hex}).",
-                            "examples": ["session_01933b5a000070008000000000000001"],
-                            "pattern": "^session_[0-9a-f]{32}$",
-                        },
-                        "initial_files": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "description": "Starter file copied into a new session from an agent or harness.",
-                                "required": ["path", "content"],
-                                "properties": {
-                                    "content": {
-                                        "type": "string",
-                                        "description": "File content: plain text or base64-encoded binary.",
-                                    },
-                                    "encoding": {
-                                        "type": "string",
-                                        "description": "Content encoding: `text` or `base64`.",
-                                    },
-                                    "is_readonly": {
-                                        "type": "boolean",
-                                        "description": "Prevent session-side edits or deletes when true.",
-                                    },
-                                    "path": {
-                                        "type": "string",
-                                        "description": "Absolute path within the session workspace. `/workspace` prefix is accepted.",
-                                    },
-                                },
-                            },
-                            "description": "Session-level initial files (additive to agent initial_files).\nFiles with matching paths override agent/harness files; new paths are appended.\n",
-                        },
-                        "is_pinned": {
-                            "type": ["boolean", "null"],
-                            "description": "Whether this session is pinned by the current user.\nOnly populated when the request has an authenticated user context.\n",
-                            "examples": [False],
-                        },
-                        "locale": {
-                            "type": ["string", "null"],
-                            "description": "Locale for localized agent behavior and formatting (BCP 47, e.g. `uk-UA`).",
-                            "examples": ["en-US"],
-                            "maxLength": 128,
-                        },
-                        "max_iterations": {
-                            "type": ["integer", "null"],
-                            "description": "Maximum number of LLM iterations per turn for this session.",
-                            "examples": [50],
-                            "minimum": 0,
-                        },
-                        "mcpServers": {
-                            "allOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Remote MCP server configurations keyed by server name.",
-                                    "additionalProperties": {
-                                        "type": "object",
-                                        "description": "Session-, agent-, or harness-scoped remote MCP server configuration.\n\nThis intentionally mirrors the `mcpServers` object shape used by common MCP\nclient config files while staying within Everruns' current remote-HTTP-only\nsupport.\n",
-                                        "properties": {
-                                            "args": {
-                                                "type": "array",
-                                                "items": {"type": "string"},
-                                                "description": "Arguments passed to the stdio `command`.",
-                                            },
-                                            "auth_mode": {
-                                                "allOf": [
-                                                    {
-                                                        "type": "string",
-                                                        "description": "MCP server authentication mode.",
-                                                        "enum": ["none", "api_key", "o_auth"],
-                                                        "examples": ["api_key"],
-                                                    }
-                                                ],
-                                                "description": "Authentication mode used when executing tools from this scoped server.",
-                                            },
-                                            "command": {
-                                                "type": ["string", "null"],
-                                                "description": "Executable to spawn for a stdio transport server.",
-                                            },
-                                            "env": {
-                                                "type": "object",
-                                                "description": "Environment variables set for the stdio `command`.",
-                                                "additionalProperties": {"type": "string"},
-                                            },
-                                            "headers": {
-                                                "type": "object",
-                                                "description": "Additional HTTP headers sent on MCP requests (HTTP transport only).",
-                                                "additionalProperties": {"type": "string"},
-                                            },
-                                            "oauth_provider_id": {
-                                                "type": ["string", "null"],
-                                                "description": "Provider id used to resolve a user-scoped bearer token.",
-                                            },
-                                            "tool_discovery": {
-                                                "type": "boolean",
-                                                "description": "Whether to discover tool definitions live from this server.",
-                                            },
-                                            "type": {
-                                                "allOf": [
-                                                    {
-                                                        "type": "string",
-                                                        "description": "MCP Server transport type.",
-                                                        "enum": ["http", "stdio"],
-                                                        "examples": ["http"],
-                                                    }
-                                                ],
-                                                "description": "MCP transport type. Only remote HTTP is supported today.",
-                                            },
-                                            "url": {
-                                                "type": "string",
-                                                "description": "URL of the remote MCP server endpoint. Required for HTTP transport;\nempty/ignored for stdio.\n",
-                                            },
-                                        },
-                                    },
-                                }
-                            ],
-                            "description": "Remote MCP servers scoped to this session only.",
-                        },
-                        "model_id": {
-                            "type": ["string", "null"],
-                            "description": "LLM model ID to use for this session (format: model_{32-hex}).\nOverrides the agent's default model if set.\n",
-                            "examples": ["model_01933b5a000070008000000000000001"],
-                            "pattern": "^model_[0-9a-f]{32}$",
-                        },
-                        "network_access": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Network access list controlling which hosts/URLs an agent session can reach.\n\n- `allowed`: if non-empty, only URLs matching these patterns are permitted.\n- `blocked`: URLs matching these patterns are always denied (takes precedence over allowed).\n\nPattern format:\n- `example.com` — exact domain match (any port, any path)\n- `*.example.com` — domain and all subdomains\n- `https://example.com/api/` — exact URL prefix (scheme + host + path)\n",
-                                    "properties": {
-                                        "allowed": {
-                                            "type": "array",
-                                            "items": {"type": "string"},
-                                            "description": 'Allowed host patterns. If non-empty, only matching URLs are permitted.\nAn empty list means "no restriction from this layer" (inherit parent).\n',
-                                        },
-                                        "blocked": {
-                                            "type": "array",
-                                            "items": {"type": "string"},
-                                            "description": "Blocked host patterns. Always denied, even if matched by `allowed`.",
-                                        },
-                                    },
-                                    "examples": [
-                                        {
-                                            "allowed": ["*.example.com", "https://api.acme.com/"],
-                                            "blocked": ["169.254.169.254"],
-                                        }
-                                    ],
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Network access list controlling which hosts/URLs this session can reach.\nMerged with harness and agent layers (allowed: intersect, blocked: union).\n",
-                        },
-                        "organization_id": {
-                            "type": "string",
-                            "description": "Organization this session belongs to (format: org_{32-hex}).",
-                            "examples": ["org_00000000000000000000000000000001"],
-                            "pattern": "^org_[0-9a-f]{32}$",
-                        },
-                        "output_preview": {
-                            "type": ["string", "null"],
-                            "description": "Preview text from the last assistant response (truncated).",
-                            "examples": ["Here is a Q3 plan covering the three pillars we discussed..."],
-                        },
-                        "owner": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Compact view of a principal — id + kind + the subject-id pointer back\ninto the user/agent-identity row. Used wherever a full `Principal`\nwould be redundant (e.g. as a sub-field of a session or audit record).\n",
-                                    "required": ["id", "kind"],
-                                    "properties": {
-                                        "id": {
-                                            "type": "string",
-                                            "examples": ["principal_01933b5a000070008000000000000001"],
-                                            "pattern": "^principal_[0-9a-f]{32}$",
-                                            "description": "Principal ID (format: principal_{32-hex}).",
-                                        },
-                                        "kind": {
-                                            "type": "string",
-                                            "description": "Class of principal that can hold permissions or own resources. `system`\nis reserved for platform-internal callers and is never minted via the\npublic API.\n",
-                                            "enum": ["user", "agent_identity", "system"],
-                                        },
-                                        "metadata": {"description": "Free-form metadata about the principal."},
-                                        "subject_id": {"type": ["string", "null"], "format": "uuid"},
-                                    },
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Owning principal summary.",
-                        },
-                        "owner_principal_id": {
-                            "type": "string",
-                            "description": "Owning principal for this session.",
-                            "examples": ["principal_01933b5a000070008000000000000001"],
-                            "pattern": "^principal_[0-9a-f]{32}$",
-                        },
-                        "parallel_tool_calls": {
-                            "type": ["boolean", "null"],
-                            "description": "Request-level parallel tool calling preference (EVE-598).\n\n`None` (default) preserves provider defaults. `Some(true)` signals the provider that parallel\ntool calls are wanted; `Some(false)` requests at most one tool call per turn and forces serial\nexecution. Merged across harness/agent/session layers (overlay wins).\n",
-                            "examples": [True],
-                        },
-                        "parent_session_id": {
-                            "type": ["string", "null"],
-                            "description": "Parent session that spawned this subagent. NULL for top-level sessions. Used as the nesting guard in spawn_subagent.",
-                            "pattern": "^session_[0-9a-f]{32}$",
-                            "examples": ["session_01933b5a000070008000000000000002"],
-                        },
-                        "preview": {
-                            "type": ["string", "null"],
-                            "description": "Preview text from the first user message (truncated).",
-                            "examples": ["Help me draft the Q3 marketing plan"],
-                        },
-                        "resolved_owner_user_id": {
-                            "type": ["string", "null"],
-                            "format": "uuid",
-                            "description": "Denormalized effective human owner of the owning principal lineage.",
-                            "examples": ["550e8400-e29b-41d4-a716-446655440000"],
-                        },
-                        "started_at": {
-                            "type": ["string", "null"],
-                            "format": "date-time",
-                            "description": "Timestamp when the session started executing.",
-                            "examples": ["2026-05-25T10:00:01Z"],
-                        },
-                        "status": {
-                            "allOf": [
-                                {
-                                    "type": "string",
-                                    "description": "Session execution status.\n- `started`: Session just created, no turn executed yet\n- `active`: A turn is currently running\n- `idle`: Turn completed, session waiting for next input\n- `paused`: Budget limit reached, waiting for user to increase limit or resume\n",
-                                    "enum": ["started", "active", "idle", "waitingfortoolresults", "paused"],
-                                }
-                            ],
-                            "description": "Current execution status of the session.",
-                        },
-                        "subagent_name": {
-                            "type": ["string", "null"],
-                            "description": 'Human-readable subagent name ("Test Runner"), unique per parent.',
-                            "examples": ["Test Runner"],
-                        },
-                        "subagent_status": {
-                            "anyOf": [
-                                {
-                                    "type": "string",
-                                    "description": "Subagent lifecycle status.",
-                                    "enum": [
-                                        "spawning",
-                                        "running",
-                                        "completed",
-                                        "failed",
-                                        "cancelled",
-                                        "max_iterations_reached",
-                                    ],
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Subagent lifecycle status: spawning, running, completed, failed, cancelled.",
-                        },
-                        "subagent_task": {
-                            "type": ["string", "null"],
-                            "description": "Original task description given to this subagent.",
-                            "examples": ["Run the integration test suite and report failures."],
-                        },
-                        "system_prompt": {
-                            "type": ["string", "null"],
-                            "description": "Session-level system prompt override.\nPrepended to the agent's system prompt when building RuntimeAgent.\n",
-                        },
-                        "tags": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "description": "Tags for organizing and filtering sessions.",
-                            "examples": [["marketing", "q3", "draft"]],
-                        },
-                        "title": {
-                            "type": ["string", "null"],
-                            "description": "Human-readable title for the session.",
-                            "examples": ["Q3 marketing brief"],
-                        },
-                        "tools": {
-                            "type": "array",
-                            "items": {
-                                "description": "Tool definition in agent configuration",
-                                "oneOf": [
-                                    {
-                                        "description": "Built-in tool - executed by the worker via ToolRegistry",
-                                        "allOf": [
-                                            {
-                                                "type": "object",
-                                                "description": "Built-in tool configuration\n\nNote: The `kind` field has been removed. Tools are now identified\nsolely by their `name` field, and execution happens via the ToolRegistry\nwhich looks up tools by name.\n",
-                                                "required": ["name", "description", "parameters"],
-                                                "properties": {
-                                                    "category": {
-                                                        "type": ["string", "null"],
-                                                        "description": "Category for tool_search namespace grouping (from parent capability)",
-                                                    },
-                                                    "deferrable": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "string",
-                                                                "description": "Controls whether a tool's full schema can be deferred (tool_search).\n\nWhen tool_search is active and a model supports it, tools marked as\n`Automatic` or `Always` will have `defer_loading: true` set, meaning\nonly the name+description are sent upfront and full parameter schemas\nare loaded on-demand by the model.\n",
-                                                                "enum": ["never", "automatic", "always"],
-                                                            }
-                                                        ],
-                                                        "description": "Whether this tool's schema can be deferred via tool_search",
-                                                    },
-                                                    "description": {
-                                                        "type": "string",
-                                                        "description": "Tool description for LLM",
-                                                    },
-                                                    "display_name": {
-                                                        "type": ["string", "null"],
-                                                        "description": 'Human-readable display name for UI rendering (e.g., "Get Current Time" for `get_current_time`)',
-                                                    },
-                                                    "full_parameters": {
-                                                        "description": "Original full parameter schema saved by `DeferSchemaHook` before stripping.\nSerialized only when present so durable reason-to-act scheduling can\npreserve deferred schemas for `tool_search` in the act phase.\n"
-                                                    },
-                                                    "hints": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "object",
-                                                                "description": 'Semantic hints describing a tool\'s behavioral properties.\n\nFollows the MCP tool annotations convention (readOnlyHint, destructiveHint,\nidempotentHint, openWorldHint) plus everruns-specific hints. All fields are\noptional booleans — `None` means "unknown/unspecified". Consumers should\ntreat `None` as the conservative default (e.g., assume not readonly, assume\nnot idempotent).\n\nThese hints are informational — they do not enforce policy. Use `ToolPolicy`\nfor execution gating (auto vs requires_approval).\n',
-                                                                "properties": {
-                                                                    "capability_id": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Capability that contributed this tool definition.\n\nReporting uses this attribution only as metadata. It must never contain\ntool arguments, results, prompts, or any other sensitive payload.\n",
-                                                                    },
-                                                                    "capability_name": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Human-readable capability name snapshot for reporting.",
-                                                                    },
-                                                                    "concurrency_class": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Scheduling conflict key. Tool calls within the same act batch that share\na non-empty `concurrency_class` are executed sequentially in arrival\norder; calls in different classes (or with no class) run concurrently.\n\nSet this on tools that mutate shared session state so that, e.g., two\nfile writes or two SQL mutations in one batch do not race. Read-only\ntools should leave this `None` so they always parallelize. See\n`crate::atoms::tool_scheduler` for how the act scheduler consumes it.\n",
-                                                                    },
-                                                                    "cpu_bound": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool performs significant CPU-bound or otherwise non-yielding work in\nprocess (e.g. an in-process interpreter). When true, the act scheduler\nruns the call on its own task (`tokio::spawn`) so a long CPU burst does\nnot starve the cooperative polling of I/O-bound tools in the same batch.\n\nDistinct from `long_running`, which describes wall-clock time for\nI/O-bound work (those tools yield at await points and need no offload).\n",
-                                                                    },
-                                                                    "destructive": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may irreversibly destroy or delete data.\nSubset of non-readonly — a tool can be non-readonly (writes) without\nbeing destructive (e.g., create/update operations).\n",
-                                                                    },
-                                                                    "idempotent": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Calling the tool repeatedly with the same arguments produces the same\neffect. Safe to retry on transient failures.\n",
-                                                                    },
-                                                                    "long_running": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may take significant time to complete (> ~5s typical).\nUseful for clients to show progress indicators and set timeouts.\n",
-                                                                    },
-                                                                    "narration_noun": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": 'Entity noun for operation-based narration (e.g. "agent", "harness").\nWhen set, the narration system reads the `operation` argument and\nproduces verb-based narration like "Created agent: Neon Cartographer"\ninstead of the generic "Ran Manage Agents".\n',
-                                                                    },
-                                                                    "open_world": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool interacts with external entities beyond the local system\n(network calls, third-party APIs, cloud services).\n",
-                                                                    },
-                                                                    "persist_output": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool output should be persisted to session VFS before truncation.\nWhen set, the `tool_output_persistence` capability (EVE-222, EVE-245) writes\nstdout to `/outputs/{tool_call_id}.stdout` and stderr to\n`/outputs/{tool_call_id}.stderr`, injecting `full_output`, `total_lines`,\nand `output_files` into the result.\n",
-                                                                    },
-                                                                    "readonly": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool does not modify any state (read-only queries, lookups).\nWhen true: safe to call speculatively, result can be cached.\n",
-                                                                    },
-                                                                    "requires_secrets": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool requires API keys, credentials, or other secrets to function.\nUseful for UI to show connection prompts and for LLMs to anticipate\nauthentication failures.\n",
-                                                                    },
-                                                                    "side_effect_class": {
-                                                                        "anyOf": [
-                                                                            {
-                                                                                "type": "string",
-                                                                                "description": "How many times a tool call may safely be executed given the same inputs.\n\nUsed by the durable Act activity (EVE-530) to decide what to do when a\nprior execution attempt left a `running` claim in `durable_tool_results`:\n\n* `Pure` / `Idempotent` — the running claim is stale; re-execute freely.\n* `AtMostOnce` — never re-execute from a stale running claim; settle it\n  as `interrupted` and surface an uncertain result to the model instead.\n\nWhen unset (`None`), the conservative default is `AtMostOnce`.\n",
-                                                                                "enum": [
-                                                                                    "Pure",
-                                                                                    "Idempotent",
-                                                                                    "AtMostOnce",
-                                                                                ],
-                                                                            },
-                                                                            {
-                                                                                "type": ["string", "null"],
-                                                                                "enum": [None],
-                                                                            },
-                                                                        ],
-                                                                        "description": "Replay-safety class used by the durable Act activity (EVE-530).\n\nControls what happens when a worker reclaims a stale `running` claim:\n`Pure`/`Idempotent` tools are re-executed; `AtMostOnce` tools are\nsettled as `interrupted` to prevent double side-effects.\n\n`None` is treated conservatively as `AtMostOnce`.\n",
-                                                                    },
-                                                                    "supports_background": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool supports detached background execution via `spawn_background`.\nWhen true, the tool may be executed asynchronously outside the current\nforeground tool call and report status back later.\n",
-                                                                    },
-                                                                },
-                                                            }
-                                                        ],
-                                                        "description": "Semantic hints describing the tool's behavioral properties",
-                                                    },
-                                                    "name": {
-                                                        "type": "string",
-                                                        "description": "Tool name (used by LLM and for registry lookup)",
-                                                    },
-                                                    "parameters": {"description": "JSON schema for tool parameters"},
-                                                    "policy": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "string",
-                                                                "description": "Tool policy determines how tool calls are handled",
-                                                                "enum": ["auto", "requires_approval", "client_side"],
-                                                            }
-                                                        ],
-                                                        "description": "Tool policy (auto or requires_approval)",
-                                                    },
-                                                },
-                                            },
-                                            {
-                                                "type": "object",
-                                                "required": ["type"],
-                                                "properties": {"type": {"type": "string", "enum": ["builtin"]}},
-                                            },
-                                        ],
-                                    },
-                                    {
-                                        "description": "Client-side tool - executed by the client, not the server",
-                                        "allOf": [
-                                            {
-                                                "type": "object",
-                                                "description": "Client-side tool - executed by the client, not the server\nThe server pauses execution and waits for the client to submit results.\n",
-                                                "required": ["name", "description", "parameters"],
-                                                "properties": {
-                                                    "category": {
-                                                        "type": ["string", "null"],
-                                                        "description": "Category for tool_search namespace grouping (from parent capability)",
-                                                    },
-                                                    "deferrable": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "string",
-                                                                "description": "Controls whether a tool's full schema can be deferred (tool_search).\n\nWhen tool_search is active and a model supports it, tools marked as\n`Automatic` or `Always` will have `defer_loading: true` set, meaning\nonly the name+description are sent upfront and full parameter schemas\nare loaded on-demand by the model.\n",
-                                                                "enum": ["never", "automatic", "always"],
-                                                            }
-                                                        ],
-                                                        "description": "Whether this tool's schema can be deferred via tool_search",
-                                                    },
-                                                    "description": {
-                                                        "type": "string",
-                                                        "description": "Tool description for LLM",
-                                                    },
-                                                    "display_name": {
-                                                        "type": ["string", "null"],
-                                                        "description": "Human-readable display name for UI rendering",
-                                                    },
-                                                    "full_parameters": {
-                                                        "description": "Original full parameter schema saved by `DeferSchemaHook` before stripping.\nSerialized only when present so durable reason-to-act scheduling can\npreserve deferred schemas for `tool_search` in the act phase.\n"
-                                                    },
-                                                    "hints": {
-                                                        "allOf": [
-                                                            {
-                                                                "type": "object",
-                                                                "description": 'Semantic hints describing a tool\'s behavioral properties.\n\nFollows the MCP tool annotations convention (readOnlyHint, destructiveHint,\nidempotentHint, openWorldHint) plus everruns-specific hints. All fields are\noptional booleans — `None` means "unknown/unspecified". Consumers should\ntreat `None` as the conservative default (e.g., assume not readonly, assume\nnot idempotent).\n\nThese hints are informational — they do not enforce policy. Use `ToolPolicy`\nfor execution gating (auto vs requires_approval).\n',
-                                                                "properties": {
-                                                                    "capability_id": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Capability that contributed this tool definition.\n\nReporting uses this attribution only as metadata. It must never contain\ntool arguments, results, prompts, or any other sensitive payload.\n",
-                                                                    },
-                                                                    "capability_name": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Human-readable capability name snapshot for reporting.",
-                                                                    },
-                                                                    "concurrency_class": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": "Scheduling conflict key. Tool calls within the same act batch that share\na non-empty `concurrency_class` are executed sequentially in arrival\norder; calls in different classes (or with no class) run concurrently.\n\nSet this on tools that mutate shared session state so that, e.g., two\nfile writes or two SQL mutations in one batch do not race. Read-only\ntools should leave this `None` so they always parallelize. See\n`crate::atoms::tool_scheduler` for how the act scheduler consumes it.\n",
-                                                                    },
-                                                                    "cpu_bound": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool performs significant CPU-bound or otherwise non-yielding work in\nprocess (e.g. an in-process interpreter). When true, the act scheduler\nruns the call on its own task (`tokio::spawn`) so a long CPU burst does\nnot starve the cooperative polling of I/O-bound tools in the same batch.\n\nDistinct from `long_running`, which describes wall-clock time for\nI/O-bound work (those tools yield at await points and need no offload).\n",
-                                                                    },
-                                                                    "destructive": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may irreversibly destroy or delete data.\nSubset of non-readonly — a tool can be non-readonly (writes) without\nbeing destructive (e.g., create/update operations).\n",
-                                                                    },
-                                                                    "idempotent": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Calling the tool repeatedly with the same arguments produces the same\neffect. Safe to retry on transient failures.\n",
-                                                                    },
-                                                                    "long_running": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool may take significant time to complete (> ~5s typical).\nUseful for clients to show progress indicators and set timeouts.\n",
-                                                                    },
-                                                                    "narration_noun": {
-                                                                        "type": ["string", "null"],
-                                                                        "description": 'Entity noun for operation-based narration (e.g. "agent", "harness").\nWhen set, the narration system reads the `operation` argument and\nproduces verb-based narration like "Created agent: Neon Cartographer"\ninstead of the generic "Ran Manage Agents".\n',
-                                                                    },
-                                                                    "open_world": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool interacts with external entities beyond the local system\n(network calls, third-party APIs, cloud services).\n",
-                                                                    },
-                                                                    "persist_output": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool output should be persisted to session VFS before truncation.\nWhen set, the `tool_output_persistence` capability (EVE-222, EVE-245) writes\nstdout to `/outputs/{tool_call_id}.stdout` and stderr to\n`/outputs/{tool_call_id}.stderr`, injecting `full_output`, `total_lines`,\nand `output_files` into the result.\n",
-                                                                    },
-                                                                    "readonly": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool does not modify any state (read-only queries, lookups).\nWhen true: safe to call speculatively, result can be cached.\n",
-                                                                    },
-                                                                    "requires_secrets": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool requires API keys, credentials, or other secrets to function.\nUseful for UI to show connection prompts and for LLMs to anticipate\nauthentication failures.\n",
-                                                                    },
-                                                                    "side_effect_class": {
-                                                                        "anyOf": [
-                                                                            {
-                                                                                "type": "string",
-                                                                                "description": "How many times a tool call may safely be executed given the same inputs.\n\nUsed by the durable Act activity (EVE-530) to decide what to do when a\nprior execution attempt left a `running` claim in `durable_tool_results`:\n\n* `Pure` / `Idempotent` — the running claim is stale; re-execute freely.\n* `AtMostOnce` — never re-execute from a stale running claim; settle it\n  as `interrupted` and surface an uncertain result to the model instead.\n\nWhen unset (`None`), the conservative default is `AtMostOnce`.\n",
-                                                                                "enum": [
-                                                                                    "Pure",
-                                                                                    "Idempotent",
-                                                                                    "AtMostOnce",
-                                                                                ],
-                                                                            },
-                                                                            {
-                                                                                "type": ["string", "null"],
-                                                                                "enum": [None],
-                                                                            },
-                                                                        ],
-                                                                        "description": "Replay-safety class used by the durable Act activity (EVE-530).\n\nControls what happens when a worker reclaims a stale `running` claim:\n`Pure`/`Idempotent` tools are re-executed; `AtMostOnce` tools are\nsettled as `interrupted` to prevent double side-effects.\n\n`None` is treated conservatively as `AtMostOnce`.\n",
-                                                                    },
-                                                                    "supports_background": {
-                                                                        "type": ["boolean", "null"],
-                                                                        "description": "Tool supports detached background execution via `spawn_background`.\nWhen true, the tool may be executed asynchronously outside the current\nforeground tool call and report status back later.\n",
-                                                                    },
-                                                                },
-                                                            }
-                                                        ],
-                                                        "description": "Semantic hints describing the tool's behavioral properties",
-                                                    },
-                                                    "name": {
-                                                        "type": "string",
-                                                        "description": "Tool name (used by LLM and for correlation)",
-                                                    },
-                                                    "parameters": {"description": "JSON schema for tool parameters"},
-                                                },
-                                            },
-                                            {
-                                                "type": "object",
-                                                "required": ["type"],
-                                                "properties": {"type": {"type": "string", "enum": ["client_side"]}},
-                                            },
-                                        ],
-                                    },
-                                ],
-                            },
-                            "description": "Client-side tools for this session (additive to agent tools).",
-                        },
-                        "updated_at": {
-                            "type": "string",
-                            "format": "date-time",
-                            "description": "Timestamp when the session was last updated.",
-                            "examples": ["2026-05-25T10:14:32Z"],
-                        },
-                        "usage": {
-                            "anyOf": [
-                                {
-                                    "type": "object",
-                                    "description": "Token usage statistics\n\nTracks token consumption per LLM call including cache tokens for cost optimization.\nCache tokens are provider-specific:\n- OpenAI: `cache_read_tokens` from prompt_tokens_details.cached_tokens\n- Anthropic: `cache_read_tokens` from cache_read_input_tokens,\n  `cache_creation_tokens` from cache_creation_input_tokens\n",
-                                    "required": ["input_tokens", "output_tokens"],
-                                    "properties": {
-                                        "actual_cost_usd": {
-                                            "type": ["number", "null"],
-                                            "format": "double",
-                                            "description": "Actual cost of this generation in USD, as reported by the provider inline\n(e.g. OpenRouter's `usage.cost`, which reflects real post-routing/BYOK/cache\npricing). `None` for providers that do not return a cost.\n",
-                                        },
-                                        "cache_creation_tokens": {
-                                            "type": ["integer", "null"],
-                                            "format": "int32",
-                                            "description": "Number of tokens written to cache (Anthropic-specific)",
-                                            "minimum": 0,
-                                        },
-                                        "cache_read_tokens": {
-                                            "type": ["integer", "null"],
-                                            "format": "int32",
-                                            "description": "Number of tokens read from cache (reduces cost)",
-                                            "minimum": 0,
-                                        },
-                                        "estimated_cost_usd": {
-                                            "type": ["number", "null"],
-                                            "format": "double",
-                                            "description": "Estimated cost of this generation in USD, derived from the model's static\nprice-table profile. Computed whenever a profile with cost data exists,\nindependently of `actual_cost_usd`, so estimate-vs-actual drift can be\nreconciled. `None` when there is no profile cost data for the model.\n",
-                                        },
-                                        "input_tokens": {
-                                            "type": "integer",
-                                            "format": "int32",
-                                            "description": "Number of input/prompt tokens",
-                                            "minimum": 0,
-                                        },
-                                        "output_tokens": {
-                                            "type": "integer",
-                                            "format": "int32",
-                                            "description": "Number of output/completion tokens",
-                                            "minimum": 0,
-                                        },
-                                    },
-                                },
-                                {"type": ["string", "null"], "enum": [None]},
-                            ],
-                            "description": "Cumulative token usage for all LLM calls in this session.",
-                        },
-                        "workspace_id": {
-                            "type": "string",
-                            "description": "Workspace this session is attached to (format: wsp_{32-hex}). Owns the\nsession's virtual filesystem. For the default 1:1 case this mirrors the\nsession id, but clients should read it here rather than deriving it.\n",
-                            "examples": ["wsp_01933b5a000070008000000000000001"],
-                            "pattern": "^wsp_[0-9a-f]{32}$",
-                        },
-                    },
-                },
-                {
-                    "type": "object",
-                    "required": ["self_url", "view_url", "ui_link"],
-                    "properties": {
-                        "allowed_actions": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "description": "Agent-actionable link describing a follow-up the caller can take. Used in\ntwo contexts:\n\n* **Error recovery** — `ErrorResponse.allowed_actions` carries `rel`s like\n  `retry`, `retry-later`, `unarchive`, `get-existing` so the agent knows\n  the right next call after a 4xx/429.\n* **Entity hypermedia** — `WithUrls<T>.allowed_actions` carries state-aware\n  `rel`s like `cancel`, `events`, `self`, `update` on the entity itself\n  so the agent can follow links instead of reconstructing routes from\n  prose.\n\nThe shape is intentionally identical across both contexts; the closed\n`rel` vocabulary documented in `specs/api-conventions.md` distinguishes\nthem.\n",
-                                "required": ["rel"],
-                                "properties": {
-                                    "hint": {
-                                        "type": ["string", "null"],
-                                        "description": 'Short, agent-readable hint (e.g. "Shorten \'name\' to <= 200 chars.",\n"Cancel the active turn for this session.").\n',
-                                    },
-                                    "href": {
-                                        "type": ["string", "null"],
-                                        "description": "Absolute (preferred) or relative URL the caller may invoke\ndirectly. **Always present on entity hypermedia actions**\n(`WithUrls<T>.allowed_actions`); **optional on error-recovery\nactions** (`ErrorResponse.allowed_actions`) where the matching\n`operation_id` is enough and the URI is implicit from the failed\ncall.\n",
-                                    },
-                                    "method": {
-                                        "type": ["string", "null"],
-                                        "description": "HTTP method to use against `href`. Required for entity hypermedia\nactions; usually omitted on error-recovery actions where the same\noperation is retried with its original method.\n",
-                                        "examples": ["POST"],
-                                    },
-                                    "operation_id": {
-                                        "type": ["string", "null"],
-                                        "description": "OpenAPI `operationId` the caller should invoke. Lets an MCP client\nresolve the call without parsing `href`.\n",
-                                    },
-                                    "rel": {
-                                        "type": "string",
-                                        "description": "Link relation describing the action. Closed vocabulary documented\nin `specs/api-conventions.md` — examples: `self`, `cancel`, `pause`,\n`resume`, `events`, `retry`, `retry-later`, `unarchive`,\n`get-existing`, `delete`, `update`.\n",
-                                    },
-                                    "schema_ref": {
-                                        "type": ["string", "null"],
-                                        "description": "OpenAPI `$ref` to the request-body schema, when the action takes one\n(e.g. `#/components/schemas/UpdateSessionRequest`). Lets a tool-calling\nagent fetch the input shape without scanning the whole spec.\n",
-                                    },
-                                },
-                            },
-                            "description": "State-aware hypermedia actions the caller can take on this resource\nnext (e.g. `cancel`, `events`, `update`). Omitted from the wire\nshape when empty so resources that haven't opted into the\nconvention don't grow their payloads.\n",
-                        },
-                        "self_url": {
-                            "type": "string",
-                            "description": "Full API endpoint URL for this resource.",
-                            "examples": ["http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001"],
-                        },
-                        "ui_link": {
-                            "type": "string",
-                            "description": "Alias for `view_url`, used by command and MCP outputs.",
-                            "examples": [
-                                "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001"
-                            ],
-                        },
-                        "view_url": {
-                            "type": "string",
-                            "description": "Full UI URL for viewing this resource.",
-                            "examples": [
-                                "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001"
-                            ],
-                        },
-                    },
-                },
-            ],
-            "examples": [
-                {
-                    "id": "session_01933b5a000070008000000000000001",
-                    "organization_id": "org_00000000000000000000000000000001",
-                    "workspace_id": "wsp_01933b5a000070008000000000000001",
-                    "harness_id": "harness_01933b5a000070008000000000000002",
-                    "owner_principal_id": "principal_01933b5a000070008000000000000003",
-                    "owner": {
-                        "id": "principal_01933b5a000070008000000000000003",
-                        "kind": "user",
-                        "subject_id": "00000000-0000-0000-0000-000000000001",
-                    },
-                    "effective_owner": {
-                        "id": "principal_01933b5a000070008000000000000003",
-                        "kind": "user",
-                        "subject_id": "00000000-0000-0000-0000-000000000001",
-                    },
-                    "resolved_owner_user_id": "00000000-0000-0000-0000-000000000001",
-                    "title": "Platform Chat",
-                    "locale": "uk-UA",
-                    "status": "started",
-                    "tags": ["global-chat", "user:00000000-0000-0000-0000-000000000001"],
-                    "features": [],
-                    "capabilities": [],
-                    "tools": [],
-                    "initial_files": [],
-                    "mcpServers": {},
-                    "is_pinned": False,
-                    "active_schedule_count": 0,
-                    "agent_id": None,
-                    "model_id": None,
-                    "parallel_tool_calls": None,
-                    "parent_session_id": None,
-                    "started_at": None,
-                    "finished_at": None,
-                    "created_at": "2026-11-29T18:00:00Z",
-                    "updated_at": "2026-11-29T18:00:00Z",
-                    "self_url": "http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001",
-                    "view_url": "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001",
-                    "ui_link": "http://127.0.0.1:8080/chat/sessions/session_01933b5a000070008000000000000001",
-                    "allowed_actions": [
-                        {
-                            "rel": "self",
-                            "href": "http://127.0.0.1:8080/v1/sessions/session_01933b5a000070008000000000000001",
-                            "method": "GET",
-                            "operation_id": "get_session",
-                        }
-                    ],
-                }
-            ],
-        },
+        output_schema=SCHEMA_0,
         annotations={
             "title": "Update a session",
             "readOnlyHint": False,
@@ -2738,18 +1015,7 @@ TOOLS: tuple[McpTool, ...] = (
         name="pin_session",
         title="Pin a session",
         description="Pin session\n\nPins the session for the caller (idempotent); `is_pinned` becomes true.",
-        input_schema={
-            "type": "object",
-            "properties": {
-                "session_id": {
-                    "description": "Session ID (format: session_{32-hex}).",
-                    "type": "string",
-                    "pattern": "^session_[0-9a-f]{32}$",
-                }
-            },
-            "additionalProperties": False,
-            "required": ["session_id"],
-        },
+        input_schema=SCHEMA_1,
         output_schema=None,
         annotations={
             "title": "Pin a session",
@@ -2768,18 +1034,7 @@ TOOLS: tuple[McpTool, ...] = (
         name="unpin_session",
         title="Unpin a session",
         description="Unpin session\n\nUnpins the session for the caller (idempotent); `is_pinned` becomes false.",
-        input_schema={
-            "type": "object",
-            "properties": {
-                "session_id": {
-                    "description": "Session ID (format: session_{32-hex}).",
-                    "type": "string",
-                    "pattern": "^session_[0-9a-f]{32}$",
-                }
-            },
-            "additionalProperties": False,
-            "required": ["session_id"],
-        },
+        input_schema=SCHEMA_1,
         output_schema=None,
         annotations={
             "title": "Unpin a session",

@@ -33,13 +33,16 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import global_chat
-from global_chat.errors import DomainError, InvalidRequest, render
+from global_chat.errors import DomainError, InternalError, InvalidRequest, render
+from global_chat.logs import get_logger
 from global_chat.origins import origin_of
 from global_chat.settings import Settings
 from global_chat.web.request_id import HEADER as REQUEST_ID_HEADER
 from global_chat.web.request_id import current_request_id
 from global_chat.web.security import ORGANIZATION_HEADER, CredentialCheck
 from global_chat_generated.mcp_tools import BODY_ARGUMENT, TOOLS, McpTool
+
+log = get_logger("global_chat.mcp")
 
 MCP_PATH = "/mcp"
 SERVER_NAME = "global-chat"
@@ -54,8 +57,8 @@ CallToolRequest", "HTTP Request: POST ...", "Terminating session: None"): warnin
 
 
 def transport_security(settings: Settings) -> TransportSecuritySettings:
-    """DNS-rebinding protection: the Host must be API_BASE_URL's or a loopback one; an Origin, when sent,
-    must be API_BASE_URL's or one of the web UI's (UI_ORIGINS)."""
+    """DNS-rebinding protection: the Host must be API_BASE_URL's (any port) or a loopback one; an Origin, when
+    sent, must be API_BASE_URL's, one of the web UI's (UI_ORIGINS) or a loopback one."""
     api = urlsplit(settings.api_base_url)
     hosts = {api.netloc, f"{api.hostname}:*"}
     for host in LOOPBACK_HOSTS:
@@ -81,7 +84,7 @@ def mcp_tool(tool: McpTool) -> types.Tool:
 
 def error_result(error: DomainError) -> types.CallToolResult:
     """A refusal decided here (an argument that is not the tool's), as the REST ErrorResponse would say it."""
-    _status, body, _headers = render(error)
+    _status, body, _headers = render(error, request_id=current_request_id())
     return types.CallToolResult(content=[types.TextContent(type="text", text=body.decode())], isError=True)
 
 
@@ -161,7 +164,8 @@ class McpEndpoint:
             self.server, json_response=True, stateless=True, security_settings=transport_security(self.settings)
         )
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport) as dispatch, manager.run():
+        # no timeout of httpx's own (5 s by default): the operation's bounds are the app's (statement timeout)
+        async with httpx.AsyncClient(transport=transport, timeout=None) as dispatch, manager.run():  # noqa: S113
             self.manager, self.dispatch = manager, dispatch
             try:
                 yield
@@ -197,5 +201,9 @@ class McpEndpoint:
             headers[REQUEST_ID_HEADER] = request_id
         assert self.dispatch is not None  # set while the manager runs, which is when a call can arrive
         url = f"{outer.url.scheme}://{outer.headers.get('host', 'localhost')}{path}"
-        response = await self.dispatch.request(tool.method, url, params=query, headers=headers, content=body)
+        try:
+            response = await self.dispatch.request(tool.method, url, params=query, headers=headers, content=body)
+        except Exception:  # the app renders its own failures; this is one of the dispatch itself
+            log.exception("MCP tool call failed", tool=name)
+            return error_result(InternalError())
         return tool_result(tool, response)
