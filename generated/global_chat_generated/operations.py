@@ -147,7 +147,17 @@ OPERATIONS: Mapping[str, Operation] = {
             Credential(scheme="BearerAuth", location="header", name="Authorization"),
             Credential(scheme="CookieAuth", location="cookie", name="access_token"),
         ),
-        extensions={},
+        extensions={
+            "x-mcp": {
+                "title": "Get or create the global chat session",
+                "annotations": {
+                    "readOnlyHint": False,
+                    "destructiveHint": False,
+                    "idempotentHint": True,
+                    "openWorldHint": False,
+                },
+            }
+        },
     ),
     "get_session": Operation(
         operation_id="get_session",
@@ -266,7 +276,12 @@ OPERATIONS: Mapping[str, Operation] = {
             Credential(scheme="BearerAuth", location="header", name="Authorization"),
             Credential(scheme="CookieAuth", location="cookie", name="access_token"),
         ),
-        extensions={},
+        extensions={
+            "x-mcp": {
+                "title": "Get a session",
+                "annotations": {"readOnlyHint": True, "idempotentHint": True, "openWorldHint": False},
+            }
+        },
     ),
     "delete_session": Operation(
         operation_id="delete_session",
@@ -352,7 +367,17 @@ OPERATIONS: Mapping[str, Operation] = {
             Credential(scheme="BearerAuth", location="header", name="Authorization"),
             Credential(scheme="CookieAuth", location="cookie", name="access_token"),
         ),
-        extensions={},
+        extensions={
+            "x-mcp": {
+                "title": "Delete a session",
+                "annotations": {
+                    "readOnlyHint": False,
+                    "destructiveHint": True,
+                    "idempotentHint": True,
+                    "openWorldHint": False,
+                },
+            }
+        },
     ),
     "update_session": Operation(
         operation_id="update_session",
@@ -491,7 +516,17 @@ OPERATIONS: Mapping[str, Operation] = {
             Credential(scheme="BearerAuth", location="header", name="Authorization"),
             Credential(scheme="CookieAuth", location="cookie", name="access_token"),
         ),
-        extensions={},
+        extensions={
+            "x-mcp": {
+                "title": "Update a session",
+                "annotations": {
+                    "readOnlyHint": False,
+                    "destructiveHint": True,
+                    "idempotentHint": True,
+                    "openWorldHint": False,
+                },
+            }
+        },
     ),
     "pin_session": Operation(
         operation_id="pin_session",
@@ -569,7 +604,17 @@ OPERATIONS: Mapping[str, Operation] = {
             Credential(scheme="BearerAuth", location="header", name="Authorization"),
             Credential(scheme="CookieAuth", location="cookie", name="access_token"),
         ),
-        extensions={},
+        extensions={
+            "x-mcp": {
+                "title": "Pin a session",
+                "annotations": {
+                    "readOnlyHint": False,
+                    "destructiveHint": False,
+                    "idempotentHint": True,
+                    "openWorldHint": False,
+                },
+            }
+        },
     ),
     "unpin_session": Operation(
         operation_id="unpin_session",
@@ -647,7 +692,17 @@ OPERATIONS: Mapping[str, Operation] = {
             Credential(scheme="BearerAuth", location="header", name="Authorization"),
             Credential(scheme="CookieAuth", location="cookie", name="access_token"),
         ),
-        extensions={},
+        extensions={
+            "x-mcp": {
+                "title": "Unpin a session",
+                "annotations": {
+                    "readOnlyHint": False,
+                    "destructiveHint": False,
+                    "idempotentHint": True,
+                    "openWorldHint": False,
+                },
+            }
+        },
     ),
 }
 """operationId -> the operation, in the contract's order."""

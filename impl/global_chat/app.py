@@ -3,6 +3,8 @@
 request -> CORS (the web UI's origins) -> request id -> metrics/access log -> Connexion: errors, body
 limit, Swagger UI, routing, credentials -> the generated endpoint (parameters; the body through
 web/bodies.py) -> SessionsHandlers (the generated interface) -> services -> repositories -> database
+
+/mcp is a route of the same router (web/mcp.py): each tool call goes through this whole app again, in process.
 """
 
 from __future__ import annotations
@@ -39,10 +41,11 @@ from global_chat.web.contract_document import contract_text, parse_contract
 from global_chat.web.cors import UiCorsMiddleware
 from global_chat.web.cross_site import CrossSitePolicy
 from global_chat.web.errors import install_error_handlers
+from global_chat.web.mcp import McpEndpoint
 from global_chat.web.observability import ObservabilityMiddleware
 from global_chat.web.probes import probe_routes
 from global_chat.web.request_id import current_request_id, request_id_middleware
-from global_chat.web.security import security_map
+from global_chat.web.security import credential_check, security_map
 from global_chat_generated import server
 from global_chat_generated.operations import BASE_PATH, OPERATIONS
 
@@ -126,6 +129,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
     binding = server.bind(
         sessions=handlers, context=request_context, bodies=contract_bodies(contract), strict_validation=True
     )
+    cross_site = CrossSitePolicy(settings.allowed_ui_origins)
+    mcp = McpEndpoint(settings, credential_check(services.authenticator, cross_site))
     probes = probe_routes(
         database=database,
         migrations_head=head_revision(),
@@ -142,7 +147,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
         # under load do not walk it again and again (they showed up as the p99 tail).
         gc.collect()
         gc.freeze()
-        yield
+        async with mcp.running(app):  # the MCP SDK's session manager; tool calls dispatched to this app
+            yield
         refresher.cancel()
         await database.dispose()  # on shutdown, after the in-flight requests have finished
         metrics.forget_process()
@@ -150,7 +156,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
     connexion_stack = connexion_middlewares(validate_responses=settings.response_validation)
     exception_layer = 2  # after Connexion's ServerErrorMiddleware and ExceptionMiddleware
     app = ConnexionMiddleware(
-        binding.app(*probes),
+        binding.app(*probes, mcp.route()),
         import_name=__name__,
         lifespan=lifespan,
         middlewares=[
@@ -169,7 +175,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
         contract,
         resolver=Resolver(function_resolver=binding.endpoint),
         validate_responses=settings.response_validation,
-        security_map=security_map(services.authenticator, CrossSitePolicy(settings.allowed_ui_origins)),
+        security_map=security_map(services.authenticator, cross_site),
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH),
     )
     install_error_handlers(app, metrics=metrics, db_retry_after=settings.db_unavailable_retry_after)

@@ -8,6 +8,8 @@ medians of the rounds are reported with their min and max. Scenarios:
   hot     the caller's session exists (bare API key, as the Everruns SDK sends it)
   create  a new user every request (pre-issued JWTs for distinct users; CHAT_CREATE_RATE_LIMIT=0)
   error   missing credentials (401; no storage, so measured on one backend only)
+  mcp     the hot path as an MCP tool call: POST /mcp, tools/call get_or_create_chat_session (API key; ours only,
+          the others serve no /mcp), reported beside ours' REST hot path (docs/mcp.md)
 
 on SQLite, on PostgreSQL (a PostgreSQL of the run's own, started like the test suite's by
 scripts/postgres_instance.py and removed at the end; or, with BENCH_PG_URL, a fresh database in that
@@ -27,7 +29,7 @@ reports/bench.json.
 `RESULT scale_ratio=<requests/s with 1,000,000 / with 1,000>` (reports/bench-scale.json).
 
 Environment: BENCH_ROUNDS (3), BENCH_DURATION (10 s), BENCH_WARMUP (1 s per server and scenario),
-BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgresql,pgbouncer), BENCH_SCENARIOS (hot,create,error),
+BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgresql,pgbouncer), BENCH_SCENARIOS (hot,create,error,mcp),
 BENCH_SERVERS (ours,fastapi,floor), BENCH_PG_URL (unset: a PostgreSQL of the run's own; else the admin URL
 of a server on this machine, e.g. postgresql://postgres@127.0.0.1:5432/postgres),
 BENCH_SERVER_CPU (0), BENCH_WRK_CPU (1), BENCH_SCALE_SIZES (1000,1000000), BENCH_PGBOUNCER_POOL (10),
@@ -81,7 +83,7 @@ from global_chat.storage.database import Database  # noqa: E402
 from global_chat.storage.migrate import upgrade  # noqa: E402
 from global_chat.storage.tables import SESSIONS  # noqa: E402
 from global_chat.web.http_protocol import HTTP_PROTOCOL  # noqa: E402
-from scripts.bench.wire import BODY, CHAT_PATH  # noqa: E402
+from scripts.bench.wire import BODY, CHAT_PATH, MCP_ACCEPT, MCP_BODY, MCP_PATH  # noqa: E402
 from scripts.pgbouncer_instance import PgBouncerInstance, PgBouncerUnavailable  # noqa: E402
 from scripts.pgbouncer_instance import version as pgbouncer_version  # noqa: E402
 from scripts.ports import free_port  # noqa: E402
@@ -99,8 +101,11 @@ SCENARIOS = {
     "hot": "hot path: the session exists (API key)",
     "create": "creation path: a new user every request (JWT)",
     "error": "error path: missing credentials (401)",
+    "mcp": "hot path as an MCP tools/call over /mcp (API key)",
 }
-EXPECTED_STATUS = {"hot": 200, "create": 200, "error": 401}
+EXPECTED_STATUS = {"hot": 200, "create": 200, "error": 401, "mcp": 200}
+OURS_ONLY = ("mcp",)
+"""Scenarios only ours serves."""
 BACKENDS = ("sqlite", "postgresql", "pgbouncer")
 RESULT_BACKENDS = ("sqlite", "postgresql")
 """The RESULT line's ratios: the two stores (the pooler's are reported beside them)."""
@@ -165,7 +170,7 @@ class Config:
             warmup=_env_int("BENCH_WARMUP", 1, minimum=0),
             connections=_env_int("BENCH_CONNECTIONS", 32),
             backends=_env_list("BENCH_BACKENDS", ",".join(BACKENDS), BACKENDS),
-            scenarios=_env_list("BENCH_SCENARIOS", "hot,create,error", SCENARIOS),
+            scenarios=_env_list("BENCH_SCENARIOS", "hot,create,error,mcp", SCENARIOS),
             servers=_env_list("BENCH_SERVERS", "ours,fastapi,floor", APPS),
             pg_url=pg_url,
             server_cpu=os.environ.get("BENCH_SERVER_CPU", "0"),
@@ -502,10 +507,10 @@ def wait_ready(server: Server, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{server.name} did not answer within {timeout:.0f} s:\n{server.log_tail()}")
 
 
-def post_chat(server: Server, headers: dict[str, str]) -> tuple[int, bytes]:
+def post_chat(server: Server, headers: dict[str, str], path: str = CHAT_PATH, body: bytes = BODY) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection(HOST, server.port, timeout=10)
     try:
-        connection.request("POST", CHAT_PATH, body=BODY, headers={"Content-Type": "application/json", **headers})
+        connection.request("POST", path, body=body, headers={"Content-Type": "application/json", **headers})
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -570,6 +575,9 @@ def write_lua(workdir: Path, scenario: str, api_key: str = "") -> Path:
     body = BODY.decode()
     if scenario == "create":
         text = LUA_ROTATING.format(body=body)
+    elif scenario == "mcp":
+        auth = f'wrk.headers["Authorization"] = "{api_key}"\nwrk.headers["Accept"] = "{MCP_ACCEPT}"'
+        text = LUA_STATIC.format(body=MCP_BODY.decode(), auth=auth) + f'wrk.path = "{MCP_PATH}"\n'
     else:
         auth = f'wrk.headers["Authorization"] = "{api_key}"' if scenario == "hot" else ""
         text = LUA_STATIC.format(body=body, auth=auth)
@@ -781,9 +789,17 @@ class Bench:
 
     def preflight(self, server: Server, scenario: str, backend: Backend, tokens: Tokens) -> None:
         headers = {"hot": {"Authorization": backend.api_key}, "error": {}}.get(scenario)
-        if headers is None:
-            headers = {"Authorization": f"Bearer {tokens.one()}"}
-        status, body = post_chat(server, headers)
+        if scenario == "mcp":
+            status, body = post_chat(
+                server, {"Authorization": backend.api_key, "Accept": MCP_ACCEPT}, MCP_PATH, MCP_BODY
+            )
+            answer = json.loads(body) if status == 200 else {}
+            if "result" not in answer or answer["result"].get("isError"):
+                raise RuntimeError(f"{server.name} refused the MCP tool call: {body[:300]!r}\n{server.log_tail()}")
+        else:
+            if headers is None:
+                headers = {"Authorization": f"Bearer {tokens.one()}"}
+            status, body = post_chat(server, headers)
         if status != EXPECTED_STATUS[scenario]:
             raise RuntimeError(
                 f"{server.name} answered {status} (not {EXPECTED_STATUS[scenario]}) to the {scenario} request: "
@@ -852,8 +868,11 @@ class Bench:
         config = self.config
         script = write_lua(self.workdir, scenario, backend.api_key)
         tokens = Tokens(backend, self.workdir)
-        progress(f"{backend.name}/{scenario}: starting {', '.join(config.servers)} ({SCENARIOS[scenario]})")
-        with running(config, config.servers, backend, env, self.workdir) as servers:
+        names = [name for name in config.servers if name == "ours"] if scenario in OURS_ONLY else config.servers
+        if not names:
+            return
+        progress(f"{backend.name}/{scenario}: starting {', '.join(names)} ({SCENARIOS[scenario]})")
+        with running(config, names, backend, env, self.workdir) as servers:
             for server in servers:
                 self.preflight(server, scenario, backend, tokens)
                 if config.warmup:
@@ -945,6 +964,17 @@ def pgbouncer_cost(rows: list[dict[str, Any]]) -> dict[str, float]:
         pooled, direct = index.get((server, "hot", "pgbouncer")), index.get((server, "hot", "postgresql"))
         if pooled and direct and direct["rps_median"]:
             cost[server] = round(pooled["rps_median"] / direct["rps_median"], 3)
+    return cost
+
+
+def mcp_cost(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Per backend: ours' requests/s of the MCP tool call over those of the REST hot path (the same run)."""
+    index = {(r["server"], r["scenario"], r["backend"]): r for r in rows}
+    cost = {}
+    for backend in BACKENDS:
+        tool, rest = index.get(("ours", "mcp", backend)), index.get(("ours", "hot", backend))
+        if tool and rest and rest["rps_median"]:
+            cost[backend] = round(tool["rps_median"] / rest["rps_median"], 3)
     return cost
 
 
@@ -1064,6 +1094,7 @@ def main_bench(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
     measured = [b.name for b in backends]
     per_backend, worst = ratios(rows, measured)
     pooler_cost = pgbouncer_cost(rows)
+    tool_cost = mcp_cost(rows)
     print()
     print(
         f"POST {CHAT_PATH}: {config.rounds} rounds x {config.duration} s per server, wrk -t1 -c{config.connections}, "
@@ -1076,6 +1107,11 @@ def main_bench(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
         print(
             "PgBouncer's cost on the hot path (req/s through it / on PostgreSQL directly): "
             + " ".join(f"{server}={value:.3f}" for server, value in pooler_cost.items())
+        )
+    if tool_cost:
+        print(
+            "MCP tools/call get_or_create_chat_session vs the REST hot path (ours, req/s): "
+            + " ".join(f"{backend}={value:.3f}" for backend, value in tool_cost.items())
         )
     keys = ("hot_vs_fastapi", "hot_vs_floor", "create_vs_fastapi", "p99_vs_fastapi")
     result = "RESULT " + " ".join(f"{k}={_fmt(worst.get(k), '.3f')}" for k in keys)
@@ -1091,6 +1127,7 @@ def main_bench(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
         "summary": rows,
         "ratios": {"per_backend": per_backend, "worst": worst, "worst_of": list(RESULT_BACKENDS)},
         "pgbouncer_cost": pooler_cost,
+        "mcp_vs_hot": tool_cost,
         "pool": {"DB_POOL_SIZE": pool_env("DB_POOL_SIZE"), "DB_MAX_OVERFLOW": pool_env("DB_MAX_OVERFLOW")},
         "warnings": bench.warnings,
         "measurements": [asdict(m) for m in bench.measurements],

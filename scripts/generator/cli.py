@@ -6,7 +6,8 @@ Defaults: openapi/openapi.yaml into generated/, package global_chat_generated, e
   models      pydantic v2 models (datamodel-code-generator) -> <package>/models.py
   server      ours: <package>/api/<tag>.py, the typed interface of each tag (an abstract class, one
               async method per operationId); <package>/server/, the operations table, the endpoints
-              and the routes that put an implementation behind Connexion's middleware mode
+              and the routes that put an implementation behind Connexion's middleware mode;
+              <package>/mcp_tools.py, the MCP tool table (scripts/mcp_tools.py)
   client      a typed Python client package (openapi-python-client) -> client/
   typescript  a typed TypeScript client (openapi-typescript, openapi-fetch) -> typescript/
 
@@ -26,6 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from scripts import mcp_tools
 from scripts.generator.clients import DEFAULT_CLIENT_PACKAGE, generate_client, generate_typescript
 from scripts.generator.contract import Contract, Refusals
 from scripts.generator.models import check_models, generate_models
@@ -62,6 +64,8 @@ def build(contract: Contract, reading: Reading, out: Path, package: str, targets
         log("typed interfaces, endpoints and routes (scripts/generator)")
         check_models(package_dir / "models.py", [t for op in reading.operations for t in interface_types(op)], source)
         render_server(reading.operations, package_dir, package, source, base_path(contract.document))
+        log("MCP tool table (scripts/mcp_tools.py)")
+        mcp_tools.write(contract.document, package_dir / "mcp_tools.py")
     if "models" in targets or "server" in targets:
         # Formatted with explicit settings so the output does not depend on where it is written.
         run(tool("ruff"), "check", "--isolated", "--quiet", "--select", "I,F401", "--fix", str(package_dir))

@@ -11,10 +11,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from global_chat.logs import get_logger
 from global_chat.metrics import Metrics
+from global_chat.web.mcp import MCP_PATH
 from global_chat.web.probes import PROBES
 
 ACCESS_LOGGER = "global_chat.access"
 UNMATCHED = "unmatched"
+OUTSIDE_CONTRACT = {**PROBES, MCP_PATH: "mcp"}
+"""path -> the name its requests are counted under, for the routes that are not the contract's operations:
+an MCP exchange is counted as `mcp`, and each tool call once more as the operation it runs (docs/mcp.md)."""
 access_log = get_logger(ACCESS_LOGGER)
 
 
@@ -45,7 +49,9 @@ class ObservabilityMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             path = scope["path"]
-            operation = extensions.get(ROUTING_CONTEXT, {}).get("operation_id") or PROBES.get(path) or UNMATCHED
+            operation = (
+                extensions.get(ROUTING_CONTEXT, {}).get("operation_id") or OUTSIDE_CONTRACT.get(path) or UNMATCHED
+            )
             self.metrics.observe_request(operation, status, elapsed)
             if self.log_requests and path not in PROBES:
                 access_log.info(

@@ -12,7 +12,7 @@ The decision, in order (the first that fails is the answer):
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
@@ -32,18 +32,20 @@ ORGANIZATION_HEADER = "X-Org-Id"
 ORGANIZATION_COOKIE = "everruns_org"
 
 
-def security_map(authenticator: Authenticator, cross_site: CrossSitePolicy) -> dict[str, type[AbstractSecurityHandler]]:
-    """Handler classes for Connexion's `security_map` (by scheme type: the cookie scheme is an `apiKey` one
-    too), bound to `authenticator` and the cross-site rule of cookie logins."""
+CredentialCheck = Callable[[str, Mapping[str, str], Mapping[str, str]], Awaitable[Identity]]
+"""(method, headers, cookies) -> the caller, or the DomainError that refuses the request."""
 
-    async def decide(request: ConnexionRequest) -> Identity:
-        headers, cookies = request.headers, request.cookies
+
+def credential_check(authenticator: Authenticator, cross_site: CrossSitePolicy) -> CredentialCheck:
+    """The one decision of the module's docstring, for the contract's operations and for /mcp (web/mcp.py)."""
+
+    async def decide(method: str, headers: Mapping[str, str], cookies: Mapping[str, str]) -> Identity:
         authentication = await authenticator.authenticate_request(
             headers.get("authorization"), cookies.get(ACCESS_TOKEN_COOKIE)
         )
         if authentication.by_cookie:
             cross_site.check(
-                request.scope["method"],
+                method,
                 origin=headers.get("origin"),
                 referer=headers.get("referer"),
                 content_type=headers.get("content-type"),
@@ -55,6 +57,14 @@ def security_map(authenticator: Authenticator, cross_site: CrossSitePolicy) -> d
             check_organization(authentication.identity, named, selector=selector)
         return authentication.identity
 
+    return decide
+
+
+def security_map(authenticator: Authenticator, cross_site: CrossSitePolicy) -> dict[str, type[AbstractSecurityHandler]]:
+    """Handler classes for Connexion's `security_map` (by scheme type: the cookie scheme is an `apiKey` one
+    too), bound to `authenticator` and the cross-site rule of cookie logins."""
+    decide = credential_check(authenticator, cross_site)
+
     class ContractSecurityHandler(AbstractSecurityHandler):  # type: ignore[misc]
         def get_fn(
             self, security_scheme: dict[str, Any], required_scopes: list[str]
@@ -64,7 +74,7 @@ def security_map(authenticator: Authenticator, cross_site: CrossSitePolicy) -> d
                 outcome = scope.get(IDENTITY_SCOPE_KEY)
                 if outcome is None:  # first of the schemes: decide once for the request
                     try:
-                        outcome = await decide(request)
+                        outcome = await decide(scope["method"], request.headers, request.cookies)
                     except DomainError as exc:  # refused, or the key store is unreachable
                         outcome = exc
                     scope[IDENTITY_SCOPE_KEY] = outcome
