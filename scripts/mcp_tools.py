@@ -187,6 +187,7 @@ def tool(spec: dict[str, Any], path: str, method: str, path_item: dict[str, Any]
             required.append(BODY)
 
     output_schema: dict[str, Any] | None = None
+    output_read = False
     no_content: dict[int, str] = {}
     for status, raw in sorted(operation.get("responses", {}).items()):
         if not (str(status).isdigit() and 200 <= int(status) < 300):
@@ -195,14 +196,17 @@ def tool(spec: dict[str, Any], path: str, method: str, path_item: dict[str, Any]
         media = response.get("content", {}).get("application/json")
         if media is None:
             no_content[int(status)] = response.get("description", "")
-        elif output_schema is None:
+        elif not output_read:
+            output_read = True
             output_schema = json_schema(spec, media.get("schema", {}))
             if "type" not in output_schema and any(
                 part.get("type") == "object" for part in output_schema.get("allOf", [])
             ):  # all of them, one an object: an object (said at the root, where MCP looks)
                 output_schema = {"type": "object", **output_schema}
             if output_schema.get("type") != "object":
-                fail(f"{name}: an MCP outputSchema must be an object; the {status} body is not")
+                # MCP's outputSchema and structuredContent are objects only: an array or a scalar body
+                # is the tool's text result alone (tool_result in impl/global_chat/web/mcp.py)
+                output_schema = None
 
     input_schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:

@@ -131,7 +131,10 @@ def tool_result(tool: McpTool, response: httpx.Response) -> types.CallToolResult
     if not response.content:
         description = tool.no_content.get(response.status_code) or f"HTTP {response.status_code}"
         return types.CallToolResult(content=[types.TextContent(type="text", text=description)])
-    return types.CallToolResult(content=[types.TextContent(type="text", text=text)], structuredContent=response.json())
+    content: list[types.ContentBlock] = [types.TextContent(type="text", text=text)]
+    if tool.output_schema is None:  # a body MCP cannot carry as structured content (an array, a scalar)
+        return types.CallToolResult(content=content)
+    return types.CallToolResult(content=content, structuredContent=response.json())
 
 
 class McpEndpoint:
