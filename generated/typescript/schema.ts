@@ -482,6 +482,104 @@ export interface components {
             request_id?: string | null;
         };
         /**
+         * @description The error body for a client that asks for it with `Accept: application/problem+json` (RFC 9457, Problem
+         *     Details for HTTP APIs): the members of `ErrorResponse` (but `error`, which is `detail` here) plus RFC
+         *     9457's own. `type` is `about:blank`: the problem is what `status` says, and `code` is its machine-readable
+         *     kind. Every other client gets `ErrorResponse`.
+         * @example {
+         *       "type": "about:blank",
+         *       "title": "Too Many Requests",
+         *       "status": 429,
+         *       "detail": "Session creation rate limit exceeded; retry later.",
+         *       "instance": "/v1/sessions/chat",
+         *       "code": "rate_limited",
+         *       "retry_after_seconds": 12,
+         *       "request_id": "0193b2c4e5f67a8b9c0d1e2f3a4b5c6d",
+         *       "allowed_actions": [
+         *         {
+         *           "rel": "retry-later",
+         *           "operation_id": "get_or_create_chat_session",
+         *           "hint": "Retry after 12 seconds."
+         *         }
+         *       ]
+         *     }
+         */
+        ProblemDetails: {
+            /**
+             * @description A URI reference naming the problem type; `about:blank`: see `title` and `code`.
+             * @example about:blank
+             */
+            type: string;
+            /**
+             * @description The HTTP status's reason phrase.
+             * @example Too Many Requests
+             */
+            title: string;
+            /**
+             * @description The HTTP status code of this answer.
+             * @example 429
+             */
+            status: number;
+            /**
+             * @description What went wrong, in one sentence (the `error` of `ErrorResponse`).
+             * @example Session creation rate limit exceeded; retry later.
+             */
+            detail: string;
+            /**
+             * @description The path of the request this problem occurred on.
+             * @example /v1/sessions/chat
+             */
+            instance?: string | null;
+            /** @description What kind of error this is, for programs (`ErrorCode`, or `ConditionalErrorCode` on a 412). */
+            code?: components["schemas"]["ErrorCode"] | components["schemas"]["ConditionalErrorCode"];
+            /** @description Error-recovery actions the caller can take next. Omitted when there is none. */
+            allowed_actions?: components["schemas"]["AllowedAction"][];
+            /**
+             * @description Seconds to wait before retrying; mirrors the `Retry-After` header on 429 and 503.
+             * @example 30
+             */
+            retry_after_seconds?: number | null;
+            /**
+             * @description Identifier of the request, as in the `X-Request-Id` response header.
+             * @example 0193b2c4e5f67a8b9c0d1e2f3a4b5c6d
+             */
+            request_id?: string | null;
+        };
+        /**
+         * @description The `code` of the answers only a conditional request can get, kept apart from `ErrorCode` so that the
+         *     vocabulary every existing client knows stays closed (a client that sends no precondition never sees it):
+         *
+         *     - `precondition_failed` (412): `If-Match` names no current `ETag` of the session: it changed since the
+         *       caller read it, and nothing was changed; the answer's `ETag` header is the current one
+         * @example precondition_failed
+         * @enum {string}
+         */
+        ConditionalErrorCode: "precondition_failed";
+        /**
+         * @description The `ErrorResponse` of a 412, with its own `code` vocabulary (`ConditionalErrorCode`).
+         * @example {
+         *       "error": "The session has changed since you read it: If-Match does not match its current ETag. Nothing was changed.",
+         *       "code": "precondition_failed",
+         *       "allowed_actions": [
+         *         {
+         *           "rel": "retry",
+         *           "operation_id": "update_session",
+         *           "hint": "Read the session again (its current ETag is in this answer's ETag header), re-apply your change to it, and send it with that ETag in If-Match."
+         *         }
+         *       ]
+         *     }
+         */
+        PreconditionFailedResponse: {
+            /**
+             * @description What went wrong, in one sentence.
+             * @example The session has changed since you read it: If-Match does not match its current ETag. Nothing was changed.
+             */
+            error: string;
+            code: components["schemas"]["ConditionalErrorCode"];
+            /** @description Error-recovery actions the caller can take next. */
+            allowed_actions?: components["schemas"]["AllowedAction"][];
+        };
+        /**
          * @description What kind of error this is, for programs (`error` is the message for people). A closed vocabulary:
          *     a value outside it would be a breaking change of this contract.
          *
@@ -995,6 +1093,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The request is malformed: the body is not JSON, not UTF-8, or does not match the schema, the locale is not a BCP 47 tag, or `X-Org-Id` (or the `everruns_org` cookie) is not an organization id. */
@@ -1017,6 +1116,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description Credentials are missing, malformed, unknown, expired or revoked (an API key in the `access_token` cookie included). */
@@ -1033,6 +1133,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /**
@@ -1052,6 +1153,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The request body is larger than the server accepts. */
@@ -1067,6 +1169,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The request body is not `application/json`. */
@@ -1082,12 +1185,15 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The organization has created too many sessions recently; returning an existing session is never throttled. */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1106,6 +1212,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description An unexpected error; the details are in the server log under the request id. */
@@ -1122,6 +1229,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The database is unreachable or the server is shutting down; retry after the delay. */
@@ -1145,6 +1253,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
     };
@@ -1167,6 +1276,21 @@ export interface components {
          * @example Bearer realm="everruns", ApiKey realm="everruns"
          */
         "WWW-Authenticate": string;
+        /**
+         * @description The session-creation budgets that apply to the caller (IETF draft-ietf-httpapi-ratelimit-headers-12): one
+         *     item per policy, `organization` (every creation in the organization) and `user` (the caller's own), each with
+         *     its quota `q` and window `w` in seconds, tightest first. Sent with every answer that spends creation budget
+         *     or is refused for lack of it; omitted when no budget is configured.
+         * @example "user";q=3;w=60, "organization";q=10;w=60
+         */
+        "RateLimit-Policy": string;
+        /**
+         * @description Where the caller stands in each policy of `RateLimit-Policy`, in the same order: `r` the creations left in
+         *     the current window, `t` the seconds until it is whole again (on a 429, `t` of the exhausted policy equals
+         *     `Retry-After`).
+         * @example "user";r=0;t=42, "organization";r=7;t=42
+         */
+        RateLimit: string;
     };
     pathItems: never;
 }

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 ALLOWED_METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 ALLOWED_HEADERS = ("Authorization", "Content-Type", "X-Org-Id", "X-Request-Id")
-EXPOSED_HEADERS = ("X-Request-Id", "Retry-After", "WWW-Authenticate", "Allow")
+EXPOSED_HEADERS = ("X-Request-Id", "Retry-After", "WWW-Authenticate", "Allow", "RateLimit", "RateLimit-Policy")
 PREFLIGHT_MAX_AGE = 600
 
 
