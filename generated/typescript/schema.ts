@@ -1058,6 +1058,8 @@ export interface components {
         /** @description Chat session returned */
         ChatSession: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1067,6 +1069,8 @@ export interface components {
         /** @description The session */
         Session: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1076,6 +1080,8 @@ export interface components {
         /** @description No such session in the caller's organization and ownership (another tenant's session looks exactly like a missing one). */
         NotFound: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1099,6 +1105,8 @@ export interface components {
         /** @description The request is malformed: the body is not JSON, not UTF-8, or does not match the schema, the locale is not a BCP 47 tag, or `X-Org-Id` (or the `everruns_org` cookie) is not an organization id. */
         BadRequest: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1123,6 +1131,8 @@ export interface components {
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1143,6 +1153,8 @@ export interface components {
          */
         Forbidden: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1159,6 +1171,8 @@ export interface components {
         /** @description The request body is larger than the server accepts. */
         PayloadTooLarge: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1175,6 +1189,8 @@ export interface components {
         /** @description The request body is not `application/json`. */
         UnsupportedMediaType: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1194,6 +1210,8 @@ export interface components {
                 "Retry-After": components["headers"]["Retry-After"];
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 RateLimit: components["headers"]["RateLimit"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1218,6 +1236,8 @@ export interface components {
         /** @description An unexpected error; the details are in the server log under the request id. */
         InternalServerError: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1236,6 +1256,8 @@ export interface components {
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1276,6 +1298,18 @@ export interface components {
          * @example Bearer realm="everruns", ApiKey realm="everruns"
          */
         "WWW-Authenticate": string;
+        /**
+         * @description `private, no-cache` on a successful GET (the caller's own browser may keep it and revalidates it each time:
+         *     a conditional GET), `no-store` on every other answer. No shared cache may store an answer of this API: each
+         *     depends on the caller's credential and organization (docs/http-semantics.md).
+         * @example private, no-cache
+         */
+        "Cache-Control": string;
+        /**
+         * @description The request fields every answer depends on (`Authorization`, `Cookie`, `X-Org-Id`, `Origin`, `Accept`).
+         * @example Origin, Authorization, Cookie, X-Org-Id, Accept
+         */
+        Vary: string;
         /**
          * @description The session-creation budgets that apply to the caller (IETF draft-ietf-httpapi-ratelimit-headers-12): one
          *     item per policy, `organization` (every creation in the organization) and `user` (the caller's own), each with
@@ -1363,6 +1397,8 @@ export interface operations {
             /** @description Session deleted */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1423,6 +1459,8 @@ export interface operations {
             /** @description Session pinned */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1453,6 +1491,8 @@ export interface operations {
             /** @description Session unpinned */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content?: never;
