@@ -25,6 +25,7 @@ PROBLEM = "application/problem+json"
         ("application/*", "application/json"),
         ("application/json, application/problem+json", "application/json"),  # the same q: the default
         ("application/problem+json", PROBLEM),
+        ("Application/Problem+JSON", PROBLEM),  # media types are case-insensitive
         ("application/problem+json, application/json;q=0.9", PROBLEM),
         ("application/problem+json;q=0.5, application/json", "application/json"),
         ("application/problem+json;q=0", "application/json"),

@@ -87,7 +87,7 @@ def error_media_type(accept: str | None) -> str:
     that names only problem+json, or gives it the higher q); the ErrorResponse otherwise, for every
     client that sends no Accept, `*/*`, `application/json`, or both at the same q (the official SDKs
     and the web UI read that shape)."""
-    if not accept or "problem" not in accept:
+    if not accept or "problem" not in accept.lower():
         return ERROR_JSON
     accepted = parse_accept_header(accept, MIMEAccept)
     if accepted[PROBLEM_JSON] > accepted[ERROR_JSON]:
