@@ -1,14 +1,14 @@
-"""The RateLimit-Policy and RateLimit response fields (IETF draft-ietf-httpapi-ratelimit-headers-12,
-November 2026; unchanged in this respect since -08): Structured Field Lists (RFC 9651) of one item per
-quota policy, the policy's name as an sf-string and its figures as integer parameters.
+"""The RateLimit-Policy and RateLimit response fields (IETF draft-ietf-httpapi-ratelimit-headers; revision
+12, November 2026, is the latest): Structured Field Lists (RFC 9651) of one item per quota policy, the
+policy's name as an sf-string and its figures as integer parameters.
 
     RateLimit-Policy: "user";q=3;w=60, "organization";q=10;w=60
     RateLimit: "user";r=0;t=42, "organization";r=7;t=42
 
 `q` the quota, `w` its window in seconds, `r` what is left of it, `t` the seconds until it is whole
 again. Policies are listed tightest first (least remaining), so that a client reading only the first
-item reads the one that will refuse it first. Pure: the service computes the states, the web layer
-writes the fields.
+item reads the one that will refuse it first. Pure: the service computes the states, the renderer of
+the answer writes the fields.
 """
 
 from __future__ import annotations

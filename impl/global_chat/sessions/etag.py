@@ -6,7 +6,8 @@ microseconds, tags in their stored order) whose SHA-256 names the representation
 - changes whenever the representation can: any change of a column (title, locale, tags, pin,
   re-binding to another harness) changes the row, and every change bumps `updated_at` too;
 - is the same on every instance and on both stores for the same row (no process state, no counter,
-  no clock reading: SQLite and PostgreSQL return the same values, tests/sessions/test_etag.py);
+  no clock reading: SQLite and PostgreSQL return the same values,
+  tests/sessions/test_conditional_writes.py);
 - needs no column of its own, so no migration and no extra write.
 
 What is not stored (the public URLs of `self_url`/`view_url`) is the deployment's configuration, the

@@ -78,10 +78,6 @@ def as_domain_error(exc: Exception, *, db_retry_after: int) -> DomainError:
     return InternalError()
 
 
-ERROR_MEDIA_TYPES = (ERROR_JSON, PROBLEM_JSON)
-"""What an error can be written as; the first is the default (the seed's `{"error": ...}`)."""
-
-
 def error_media_type(accept: str | None) -> str:
     """`application/problem+json` when the caller's Accept prefers it to `application/json` (a client
     that names only problem+json, or gives it the higher q); the ErrorResponse otherwise, for every
