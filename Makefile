@@ -34,13 +34,15 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PI
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): requirements.lock pyproject.toml generated/client/setup.py
+# $(wildcard): generated/ is never a prerequisite that must exist, so that `make generate` can always
+# rebuild it (the editable client is installed when it is there, and again after the next install)
+$(STAMP): requirements.lock pyproject.toml $(wildcard generated/client/setup.py)
 	@echo "install: creating $(VENV) from requirements.lock"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@# editables carry no hash; built with the locked setuptools, without fetching anything
 	@$(BIN)/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps --no-build-isolation \
-		-e . -e generated/client
+		-e . $(if $(wildcard generated/client/setup.py),-e generated/client)
 	@touch $@
 
 $(NPM_STAMP): package.json package-lock.json requirements-node.lock | $(STAMP)
@@ -59,7 +61,7 @@ lock-upgrade: $(STAMP) ## move the pins to the newest releases: all, or one with
 	$(PIP_COMPILE) $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) --extra=dev --output-file=requirements.lock pyproject.toml
 	$(PIP_COMPILE) $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) --output-file=requirements-node.lock requirements-node.in
 
-generate: $(STAMP) $(NPM_STAMP) ## rebuild generated/ (models, Connexion stub, Python and TypeScript clients) from openapi/openapi.yaml
+generate: $(STAMP) $(NPM_STAMP) ## rebuild generated/ (models, server, Python and TypeScript clients) from openapi/openapi.yaml; atomic
 	$(BIN)/python scripts/generate.py
 
 check-generated: $(STAMP) $(NPM_STAMP) ## fail if generated/ (the TypeScript client included) differs from a fresh generation

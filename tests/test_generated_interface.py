@@ -20,17 +20,25 @@ from global_chat_generated.server.runtime import OperationNotImplemented
 ROOT = Path(__file__).resolve().parents[1]
 IMPLEMENTATION = """
 from global_chat.context import RequestContext
-from global_chat_generated.api.sessions import SessionsApi
-from global_chat_generated.models import GetOrCreateChatSessionRequest, UpdateSessionRequest, WithUrlsSession
+from global_chat_generated.api.sessions import (
+    DeleteSession204,
+    GetOrCreateChatSession200,
+    GetSession200,
+    PinSession204,
+    SessionsApi,
+    UnpinSession204,
+    UpdateSession200,
+)
+from global_chat_generated.models import GetOrCreateChatSessionRequest, UpdateSessionRequest
 
 
 class Handlers(SessionsApi[RequestContext]):
     async def get_or_create_chat_session(
         self, context: RequestContext, body: GetOrCreateChatSessionRequest | None
-    ) -> WithUrlsSession:
+    ) -> GetOrCreateChatSession200:
         raise NotImplementedError
 
-    async def get_session(self, context: RequestContext, session_id: {session_id_type}) -> WithUrlsSession:
+    async def get_session(self, context: RequestContext, session_id: {session_id_type}) -> GetSession200:
         raise NotImplementedError
 
     async def update_session(
@@ -38,14 +46,14 @@ class Handlers(SessionsApi[RequestContext]):
     ) -> {update_returns}:
         raise NotImplementedError
 
-    async def delete_session(self, context: RequestContext, session_id: str) -> None:
-        pass
+    async def delete_session(self, context: RequestContext, session_id: str) -> DeleteSession204:
+        raise NotImplementedError
 
-    async def pin_session(self, context: RequestContext, session_id: str) -> None:
-        pass
+    async def pin_session(self, context: RequestContext, session_id: str) -> PinSession204:
+        raise NotImplementedError
 
-    async def unpin_session(self, context: RequestContext, session_id: str) -> None:
-        pass
+    async def unpin_session(self, context: RequestContext, session_id: str) -> UnpinSession204:
+        raise NotImplementedError
 
 
 Handlers()
@@ -60,7 +68,7 @@ def mypy(source: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_mypy_fails_when_an_implementation_drifts_from_the_contract(tmp_path: Path) -> None:
-    faithful = mypy(IMPLEMENTATION.format(session_id_type="str", update_returns="WithUrlsSession"), tmp_path)
+    faithful = mypy(IMPLEMENTATION.format(session_id_type="str", update_returns="UpdateSession200"), tmp_path)
     drifted = mypy(IMPLEMENTATION.format(session_id_type="int", update_returns="dict[str, str]"), tmp_path)
 
     assert faithful.returncode == 0, faithful.stdout

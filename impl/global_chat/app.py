@@ -1,8 +1,8 @@
 """create_app(): the contract served by Connexion in middleware mode, every dependency built once.
 
 request -> CORS (the web UI's origins) -> request id -> metrics/access log -> Connexion: errors, body
-limit, Swagger UI, routing, credentials, request validation -> router of the generated routes -> generated endpoint
--> SessionsHandlers (the generated interface) -> services -> repositories -> database
+limit, Swagger UI, routing, credentials -> the generated endpoint (parameters; the body through
+web/bodies.py) -> SessionsHandlers (the generated interface) -> services -> repositories -> database
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from global_chat.sessions.service import GlobalChatService, SessionService
 from global_chat.settings import Settings
 from global_chat.storage.database import Database
 from global_chat.storage.migrate import head_revision
+from global_chat.web.bodies import contract_bodies
 from global_chat.web.body_limit import BodyLimitMiddleware
 from global_chat.web.cache_policy import CachePolicyMiddleware
 from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, connexion_middlewares
@@ -45,6 +46,7 @@ from global_chat.web.probes import probe_routes
 from global_chat.web.request_id import current_request_id, request_id_middleware
 from global_chat.web.security import security_map
 from global_chat_generated import server
+from global_chat_generated.operations import BASE_PATH, OPERATIONS
 
 
 def load_contract() -> dict[str, Any]:
@@ -89,7 +91,11 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
         ),
         sessions=SessionService(database, clock=clock),
         links=SessionLinks(
-            api_base_url=settings.api_base_url, ui_base_url=settings.ui_base_url, served_operations=server.OPERATIONS
+            api_base_url=settings.api_base_url,
+            ui_base_url=settings.ui_base_url,
+            base_path=BASE_PATH,
+            operations=OPERATIONS,
+            served=OPERATIONS,  # bind() refuses an implementation that does not serve them all
         ),
     )
 
@@ -122,7 +128,10 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
     services = build_services(settings, clock)
     database, metrics = services.database, services.metrics
     handlers = SessionsHandlers(global_chat=services.global_chat, sessions=services.sessions, links=services.links)
-    binding = server.bind(sessions=handlers, context=request_context)
+    contract = load_contract()
+    binding = server.bind(
+        sessions=handlers, context=request_context, bodies=contract_bodies(contract), strict_validation=True
+    )
     probes = probe_routes(
         database=database,
         migrations_head=head_revision(),
@@ -154,7 +163,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
             CachePolicyMiddleware,  # outermost: every answer, the CORS layer's Vary merged
             # then: a preflight is answered before anything asks for credentials, and every answer
             # (an error of any layer below included) gets the CORS headers
-            partial(UiCorsMiddleware, origins=settings.allowed_ui_origins),
+            partial(UiCorsMiddleware, origins=settings.allowed_ui_origins, operations=OPERATIONS),
             request_id_middleware,
             partial(ObservabilityMiddleware, metrics=metrics),
             *connexion_stack[:exception_layer],
@@ -164,9 +173,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
         ],
     )
     app.add_api(
-        load_contract(),
+        contract,
         resolver=Resolver(function_resolver=binding.endpoint),
-        strict_validation=True,
         validate_responses=settings.response_validation,
         security_map=security_map(services.authenticator, CrossSitePolicy(settings.allowed_ui_origins)),
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH),

@@ -17,6 +17,9 @@ from global_chat.settings import Settings
 from global_chat_generated.server.runtime import model_json
 from scripts.bench.wire import BODY, CHAT_PATH
 
+GET_OR_CREATE = "get_or_create_chat_session"
+"""The operation the benchmark serves (its answer's allowed_actions are that operation's links)."""
+
 __all__ = ["BODY", "CHAT_PATH", "Core", "InvalidRequest", "UnsupportedMediaType", "build_core", "error_parts"]
 
 JSON = "application/json"
@@ -37,7 +40,7 @@ class Core:
         """Our handler's work below the web framework: the service method, the presenter, the
         generated serialization (tests/bench checks that the three servers send the same statements)."""
         outcome = await self.services.global_chat.get_or_create(identity, locale)
-        return model_json(present_session(outcome.session, identity, self.services.links))
+        return model_json(present_session(outcome.session, identity, self.services.links, GET_OR_CREATE))
 
     async def close(self) -> None:
         await self.services.database.dispose()

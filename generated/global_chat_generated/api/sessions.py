@@ -2,17 +2,20 @@
 """The `sessions` operations as a typed interface: one coroutine per operationId.
 
 Subclass `SessionsApi` and implement every method to serve them. Each method receives the
-request context (whatever the application's context factory builds for a request), the path
-parameters, and the request body as its generated model; it returns the operation's 2xx response
-as its generated model (or None for a response without a body) and raises the application's
-errors for anything else. An implementation that misses an operation cannot be instantiated,
-and one whose signature drifts from the contract fails the type checker.
+request context (whatever the application's context factory builds for a request), the
+parameters as typed values, and the request body as its generated model; it returns the
+operation's 2xx response as its generated model (or None for a response without a body), or,
+where the contract declares several answers or response headers, a typed result that carries
+them, and raises the application's errors for anything else. An implementation that misses an
+operation cannot be instantiated, and one whose signature drifts from the contract fails the
+type checker.
 """
 
 from __future__ import annotations
 
 import abc
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeAlias, TypeVar
 
 from global_chat_generated.models import (
     GetOrCreateChatSessionRequest,
@@ -23,6 +26,93 @@ from global_chat_generated.models import (
 ContextT = TypeVar("ContextT")
 
 
+@dataclass(frozen=True, slots=True)
+class GetOrCreateChatSession200:
+    """get_or_create_chat_session: 200, Chat session returned"""
+
+    body: WithUrlsSession
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+GetOrCreateChatSessionResult: TypeAlias = GetOrCreateChatSession200
+"""What get_or_create_chat_session answers: 200."""
+
+
+@dataclass(frozen=True, slots=True)
+class GetSession200:
+    """get_session: 200, The session"""
+
+    body: WithUrlsSession
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+GetSessionResult: TypeAlias = GetSession200
+"""What get_session answers: 200."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteSession204:
+    """delete_session: 204, Session deleted"""
+
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+DeleteSessionResult: TypeAlias = DeleteSession204
+"""What delete_session answers: 204."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateSession200:
+    """update_session: 200, The session"""
+
+    body: WithUrlsSession
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+UpdateSessionResult: TypeAlias = UpdateSession200
+"""What update_session answers: 200."""
+
+
+@dataclass(frozen=True, slots=True)
+class PinSession204:
+    """pin_session: 204, Session pinned"""
+
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+PinSessionResult: TypeAlias = PinSession204
+"""What pin_session answers: 204."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnpinSession204:
+    """unpin_session: 204, Session unpinned"""
+
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+UnpinSessionResult: TypeAlias = UnpinSession204
+"""What unpin_session answers: 204."""
+
+
 class SessionsApi(abc.ABC, Generic[ContextT]):
     """Operations tagged `sessions`."""
 
@@ -31,7 +121,7 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         body: GetOrCreateChatSessionRequest | None,
-    ) -> WithUrlsSession:
+    ) -> GetOrCreateChatSessionResult:
         """POST /v1/sessions/chat: Get or create global chat session (200)."""
 
     @abc.abstractmethod
@@ -39,7 +129,7 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
-    ) -> WithUrlsSession:
+    ) -> GetSessionResult:
         """GET /v1/sessions/{session_id}: Get session (200)."""
 
     @abc.abstractmethod
@@ -47,7 +137,7 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
-    ) -> None:
+    ) -> DeleteSessionResult:
         """DELETE /v1/sessions/{session_id}: Delete session (204)."""
 
     @abc.abstractmethod
@@ -56,7 +146,7 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         context: ContextT,
         session_id: str,
         body: UpdateSessionRequest,
-    ) -> WithUrlsSession:
+    ) -> UpdateSessionResult:
         """PATCH /v1/sessions/{session_id}: Update session (200)."""
 
     @abc.abstractmethod
@@ -64,7 +154,7 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
-    ) -> None:
+    ) -> PinSessionResult:
         """PUT /v1/sessions/{session_id}/pin: Pin session (204)."""
 
     @abc.abstractmethod
@@ -72,5 +162,5 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
-    ) -> None:
+    ) -> UnpinSessionResult:
         """DELETE /v1/sessions/{session_id}/pin: Unpin session (204)."""

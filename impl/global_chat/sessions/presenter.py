@@ -9,7 +9,8 @@ from global_chat.sessions.model import StoredSession
 from global_chat_generated.models import PrincipalKind, PrincipalSummary, SessionStatus, WithUrlsSession
 
 
-def present_session(session: StoredSession, owner: Identity, links: SessionLinks) -> WithUrlsSession:
+def present_session(session: StoredSession, owner: Identity, links: SessionLinks, operation_id: str) -> WithUrlsSession:
+    """The session as `operation_id` answers it (its allowed_actions are the links of that answer)."""
     session_id = ids.format_id(ids.SESSION, session.id)
     principal = PrincipalSummary(
         id=ids.format_id(ids.PRINCIPAL, session.owner_principal_id),
@@ -42,5 +43,5 @@ def present_session(session: StoredSession, owner: Identity, links: SessionLinks
         self_url=self_url,
         view_url=view_url,
         ui_link=view_url,
-        allowed_actions=links.allowed_actions(self_url, is_pinned=session.is_pinned) or None,
+        allowed_actions=links.allowed_actions(operation_id, session_id, is_pinned=session.is_pinned) or None,
     )

@@ -3,14 +3,15 @@ tests/web/test_connexion_extensions.py pins each upstream class, attribute and s
 so a Connexion upgrade that changes them fails there, loudly, and nowhere else.
 
 All of them are Connexion's own extension points: a custom middleware stack (its documented
-`middlewares` argument) and the `api_cls`/`make_operation` hooks of a routed middleware; no
-underscore name of Connexion's is used. What they buy, measured with `make bench`:
+`middlewares` argument), two of its middlewares subclassed; no underscore name of Connexion's is
+used. What they buy, measured with `make bench`:
 
-- Connexion's RequestValidationOperation recomputes, on every request, the operation's body schema
-  (copying it with the contract's definitions), its media types, a URI parser and a parameter
-  validator, and interprets the schema with `jsonschema`. Ours works them out once per operation,
-  runs the schema compiled to Python by `fastjsonschema`, and leaves the parsed body in the scope
-  (`PARSED_BODY`) for the generated endpoint: read and parsed once.
+- No request-validation layer: the generated endpoints read and convert the parameters themselves
+  (global_chat_generated.server.runtime, with short messages naming the parameter) and hand the body
+  to web/bodies.py, which checks it against the operation's schema compiled once, so the body is read
+  once and parsed once, and no routed middleware runs for it. Connexion's RequestValidationOperation
+  would recompute, on every request, the operation's body schema, its media types, a URI parser and
+  a parameter validator, and interpret the schema with `jsonschema`.
 - The Swagger UI layer is consulted only for the docs' own paths.
 
 And one for safety: the routing layer never answers with a redirect built from the Host header.
@@ -18,183 +19,19 @@ And one for safety: the routing layer never answers with a redirect built from t
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
-import fastjsonschema
-from connexion.datastructures import MediaTypeDict
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.context import ContextMiddleware
-from connexion.middleware.request_validation import RequestValidationAPI, RequestValidationMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
-from connexion.operations import AbstractOperation
-from connexion.validators import VALIDATOR_MAP
 from starlette.routing import Mount, Router
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from werkzeug.http import parse_options_header
-
-from global_chat.errors import InvalidRequest, UnsupportedMediaType
-from global_chat.web.json_schema import compile_schema, describe
-from global_chat_generated.server.runtime import PARSED_BODY
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 UI_PATH = "/v1/ui"
 SPEC_PATH = "/v1/openapi.json"
-
-
-class JSONBody:
-    """An operation's JSON request body: read whole, decoded, parsed and checked against the
-    operation's schema compiled once. Anything that fails is the client's mistake (400) with a
-    message naming the field and what it expects; the parsed body is left in the scope."""
-
-    def __init__(self, schema: dict[str, Any], *, required: bool) -> None:
-        self._check = compile_schema(schema)
-        self._required = required
-
-    async def read(self, receive: Receive, scope: Scope, encoding: str) -> Receive:
-        """Validate the body; a `receive` that replays it for whatever reads it next."""
-        messages: list[Message] = []
-        more = True
-        while more:
-            message = await receive()
-            messages.append(message)
-            more = message.get("more_body", False)
-        raw = b"".join(message.get("body", b"") for message in messages)
-        if not raw and self._required:
-            raise InvalidRequest("the request body is required")
-        body = self.parse(raw, encoding)
-        try:
-            self._check(body)
-        except fastjsonschema.JsonSchemaValueException as error:
-            raise InvalidRequest(describe(error)) from None
-        scope[PARSED_BODY] = body
-        replay = iter(messages)
-
-        async def replaying_receive() -> Message:
-            return next(replay, None) or await receive()
-
-        return replaying_receive
-
-    @staticmethod
-    def parse(raw: bytes, encoding: str) -> Any:
-        """The JSON value of `raw` (None for no body). A missing or null body is judged by the schema
-        itself: the contract spells "nullable" as anyOf [..., null] (OpenAPI 3.0 has no null type).
-
-        Every way the caller's bytes can fail to be JSON is the caller's mistake, whatever the
-        standard library calls it: an unknown charset (LookupError), a codec that refuses them
-        (UnicodeError of any kind: `undefined`, `punycode`, ...), an integer longer than Python
-        converts (ValueError, sys.get_int_max_str_digits()), nesting deeper than the parser
-        recurses (RecursionError); and what RFC 8259 / I-JSON (RFC 7493) exclude although Python's
-        parser takes it: NaN and Infinity, and strings with an unpaired surrogate, which no UTF-8
-        text (so no database, no response) can hold."""
-        try:
-            text = raw.decode(encoding)
-        except (ValueError, LookupError) as exc:  # UnicodeError is a ValueError
-            raise InvalidRequest(f"the body is not valid {encoding} text") from exc
-        if not text:
-            return None
-        try:
-            value = json.loads(text, parse_constant=_refuse_constant)
-            surrogate = _has_unpaired_surrogate(value)
-        except (ValueError, RecursionError) as exc:  # json.JSONDecodeError is a ValueError
-            raise InvalidRequest(f"the body is not valid JSON ({exc})") from exc
-        if surrogate:
-            raise InvalidRequest("the body is not valid JSON text: a string holds an unpaired UTF-16 surrogate")
-        return value
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _has_unpaired_surrogate(value: Any) -> bool:
-    """Whether a string anywhere in `value` (keys included) holds a lone surrogate code point. A
-    valid pair (\\ud83d\\ude00) is joined into one code point by the parser, so only lone ones remain."""
-    if isinstance(value, str):
-        return not value.isascii() and _SURROGATE.search(value) is not None
-    if isinstance(value, dict):
-        return any(_has_unpaired_surrogate(k) or _has_unpaired_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_unpaired_surrogate(item) for item in value)
-    return False
-
-
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-# --- request validation, worked out once per operation -----------------------------------------
-
-
-class CompiledRequestValidationOperation:
-    """The checks of Connexion's RequestValidationOperation, in its order (parameters, media type
-    (415), body), with everything that depends only on the operation built when the app starts."""
-
-    def __init__(self, next_app: ASGIApp, *, operation: AbstractOperation, strict_validation: bool) -> None:
-        self.next_app = next_app
-        consumes = [media_type.lower() for media_type in operation.consumes]
-        self._consumes = list(operation.consumes)
-        self._accepted = MediaTypeDict([(media_type, None) for media_type in consumes]) if consumes else None
-        self._default_media_type = consumes[0] if consumes else "application/octet-stream"
-        # Without declared parameters, only strict validation's "no unknown query parameter" is left
-        # to check, and an empty query string has none.
-        self._check_parameters = bool(operation.parameters)
-        self._strict = strict_validation
-        self._parameter_validator = VALIDATOR_MAP["parameter"](
-            operation.parameters,
-            uri_parser=operation.uri_parser_class(operation.parameters, operation.body_definition()),
-            strict_validation=strict_validation,
-            security_query_params=_security_query_params(operation),
-        )
-        required = bool(operation.request_body.get("required", False))
-        self._bodies = {
-            media_type: JSONBody(schema, required=required)
-            for media_type in consumes
-            if media_type == "application/json" and (schema := operation.body_schema(media_type))
-        }
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._check_parameters or (self._strict and scope.get("query_string")):
-            self._parameter_validator.validate(scope)
-        mime_type, options = parse_options_header(_content_type(scope["headers"]))
-        mime_type = (mime_type or self._default_media_type).lower()
-        encoding = options.get("charset")
-        if self._accepted is not None and mime_type not in self._accepted:
-            raise UnsupportedMediaType(f"Invalid Content-type ({mime_type}), expected {self._consumes}")
-        body = self._bodies.get(mime_type)
-        if body is not None:
-            receive = await body.read(receive, scope, encoding or "utf-8")
-        await self.next_app(scope, receive, send)
-
-
-def _content_type(headers: list[tuple[bytes, bytes]]) -> str | None:
-    for name, value in headers:
-        if name == b"content-type":
-            return value.decode("latin-1")
-    return None
-
-
-def _security_query_params(operation: AbstractOperation) -> list[str]:
-    """API keys sent as query parameters are not "unknown parameters" under strict validation."""
-    names = []
-    for requirement in operation.security or []:
-        for scheme_name in requirement:
-            scheme = operation.security_schemes[scheme_name]
-            if scheme["type"] == "apiKey" and scheme["in"] == "query":
-                names.append(scheme["name"])
-    return names
-
-
-class CompiledRequestValidationAPI(RequestValidationAPI):  # type: ignore[misc]
-    def make_operation(self, operation: AbstractOperation) -> CompiledRequestValidationOperation:
-        return CompiledRequestValidationOperation(
-            self.next_app, operation=operation, strict_validation=self.strict_validation
-        )
-
-
-class CompiledRequestValidationMiddleware(RequestValidationMiddleware):  # type: ignore[misc]
-    api_cls = CompiledRequestValidationAPI
 
 
 # --- routing: no redirect built from the Host header --------------------------------------------
@@ -234,20 +71,21 @@ class DocsOnlySwaggerUIMiddleware(SwaggerUIMiddleware):  # type: ignore[misc]
 
 
 def connexion_middlewares(*, validate_responses: bool) -> list[Any]:
-    """Connexion's default stack, with request validation compiled per operation, routing without
-    trailing-slash redirects, the Swagger UI layer consulted only for the docs' paths, no
-    response-validation layer when responses are not validated, and no ContextMiddleware: handlers
-    get an explicit context, not context variables."""
+    """Connexion's default stack, without request validation (the generated endpoints and web/bodies.py
+    do it), routing without trailing-slash redirects, the Swagger UI layer consulted only for the docs'
+    paths, no response-validation layer when responses are not validated, and no ContextMiddleware:
+    handlers get an explicit context, not context variables."""
     chosen = []
+    skipped = {RequestValidationMiddleware, ContextMiddleware}
+    if not validate_responses:
+        skipped.add(ResponseValidationMiddleware)
     for middleware in ConnexionMiddleware.default_middlewares:
-        if middleware is RequestValidationMiddleware:
-            chosen.append(CompiledRequestValidationMiddleware)
-        elif middleware is RoutingMiddleware:
+        if middleware in skipped:
+            continue
+        if middleware is RoutingMiddleware:
             chosen.append(NoRedirectRoutingMiddleware)
         elif middleware is SwaggerUIMiddleware:
             chosen.append(DocsOnlySwaggerUIMiddleware)
-        elif middleware is ContextMiddleware or (middleware is ResponseValidationMiddleware and not validate_responses):
-            continue
         else:
             chosen.append(middleware)
     return chosen

@@ -2,6 +2,12 @@
 the stack, so that preflights are answered before anything asks for credentials and every answer the
 UI reads, errors included, carries the CORS headers.
 
+What it allows comes from the contract's operations (the generated operations table): the methods they
+use; the request headers they read (header parameters, the credentials' headers, Content-Type where
+there is a body); the response headers they declare, exposed. Beside those, the headers of this
+service's own layers: X-Org-Id (read by the credentials check, web/security.py) and X-Request-Id
+(web/request_id.py) in requests, X-Request-Id and the 405's Allow in answers.
+
 One change to Starlette's behaviour: a preflight it does not approve (another origin, a method or a header
 not allowed) is not answered with its plain-text 400 but passed on, so the app answers it like any other
 OPTIONS request (405 or 404, the contract's error body); without Access-Control-Allow-Origin on a 2xx, the
@@ -10,27 +16,57 @@ browser refuses the actual request all the same.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-ALLOWED_METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
-ALLOWED_HEADERS = ("Authorization", "Content-Type", "X-Org-Id", "X-Request-Id")
-EXPOSED_HEADERS = ("X-Request-Id", "Retry-After", "WWW-Authenticate", "Allow", "RateLimit", "RateLimit-Policy")
+from global_chat.web import request_id, security
+from global_chat_generated.records import Operation
+
+METHOD_ORDER = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
+"""OpenAPI's order of a path item's methods: the order they are listed in."""
+OWN_REQUEST_HEADERS = (security.ORGANIZATION_HEADER, request_id.HEADER)
+OWN_RESPONSE_HEADERS = (request_id.HEADER, "Allow")
 PREFLIGHT_MAX_AGE = 600
 
 
+def allowed_methods(operations: Iterable[Operation]) -> list[str]:
+    used = {operation.method for operation in operations}
+    return [method for method in METHOD_ORDER if method in used]
+
+
+def allowed_request_headers(operations: Iterable[Operation]) -> list[str]:
+    names: list[str] = []
+    for operation in operations:
+        names += [p.name for p in operation.parameters if p.location == "header"]
+        names += [c.name for c in operation.credentials if c.location == "header"]
+        names += ["Content-Type"] if operation.body is not None else []
+    return _unique([*names, *OWN_REQUEST_HEADERS])
+
+
+def exposed_response_headers(operations: Iterable[Operation]) -> list[str]:
+    names = [name for operation in operations for response in operation.responses for name in response.headers]
+    return _unique([*OWN_RESPONSE_HEADERS, *names])
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.lower(), name)
+    return list(seen.values())
+
+
 class UiCorsMiddleware(CORSMiddleware):
-    def __init__(self, app: ASGIApp, *, origins: Collection[str]) -> None:
+    def __init__(self, app: ASGIApp, *, origins: Collection[str], operations: Mapping[str, Operation]) -> None:
         super().__init__(
             app,
             allow_origins=tuple(origins),
-            allow_methods=ALLOWED_METHODS,
-            allow_headers=ALLOWED_HEADERS,
+            allow_methods=allowed_methods(operations.values()),
+            allow_headers=allowed_request_headers(operations.values()),
             allow_credentials=True,
-            expose_headers=EXPOSED_HEADERS,
+            expose_headers=exposed_response_headers(operations.values()),
             max_age=PREFLIGHT_MAX_AGE,
         )
 

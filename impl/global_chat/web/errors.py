@@ -2,7 +2,7 @@
 Connexion's ExceptionMiddleware (the framework's own included) becomes a member of the error
 hierarchy (global_chat.errors) and is rendered by its one renderer as the contract's ErrorResponse.
 
-- a request the contract refuses (Connexion's 400/415, a body the generated model refuses) -> 400/415
+- a request the contract refuses (a parameter or body the generated endpoint refuses, Connexion's 400/415) -> 400/415
 - Starlette's routing: an unknown route -> 404, a method the path does not serve -> 405 with Allow
 - Connexion's security refusals -> 401 (with the challenge) or 403
 - the database cannot be reached (storage.database.is_unavailable) -> 503 with Retry-After
@@ -17,7 +17,6 @@ from connexion.exceptions import BadRequestProblem, ProblemException, Unsupporte
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.routing import ROUTING_CONTEXT
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -55,10 +54,6 @@ def as_domain_error(exc: Exception, *, db_retry_after: int) -> DomainError:
         return InvalidRequest(str(exc.detail or exc.title))
     if isinstance(exc, UnsupportedMediaTypeProblem):
         return UnsupportedMediaType(str(exc.detail or exc.title or UnsupportedMediaType.message))
-    if isinstance(exc, ValidationError):  # the body passed the schema but not its generated model
-        first = exc.errors()[0] if exc.error_count() else {"loc": (), "msg": "invalid"}
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        return InvalidRequest(f"{where}: {first['msg']}")
     if isinstance(exc, HTTPException) and exc.status_code == 405:
         return MethodNotAllowed((exc.headers or {}).get("Allow", ""))
     if isinstance(exc, HTTPException) and exc.status_code == 404:

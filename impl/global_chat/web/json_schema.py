@@ -56,3 +56,27 @@ def describe(error: fastjsonschema.JsonSchemaValueException) -> str:
         return f"{where}: {error.value!r} is not valid. Expected: {' '.join(str(expected).split())}"
     message = (error.message or "is not valid").removeprefix(error.name or "").strip()
     return f"{where}: {message}"
+
+
+def at_pointer(document: Any, pointer: str) -> Any:
+    """The node of `document` at a local JSON pointer (`#/components/schemas/Session`, RFC 6901)."""
+    node = document
+    for token in pointer.removeprefix("#").split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+def resolve_refs(document: Any, node: Any, _seen: tuple[str, ...] = ()) -> Any:
+    """`node` with every local `$ref` replaced by what it refers to (recursively). A schema that refers
+    to itself cannot be inlined: ValueError, at start-up."""
+    if isinstance(node, list):
+        return [resolve_refs(document, item, _seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        if ref in _seen:
+            raise ValueError(f"the schema {ref} refers to itself; it cannot be inlined")
+        return resolve_refs(document, at_pointer(document, ref), (*_seen, ref))
+    return {key: resolve_refs(document, value, _seen) for key, value in node.items()}
