@@ -23,7 +23,7 @@ from global_chat.context import RequestContext
 from global_chat_generated.api.sessions import (
     DeleteSession204,
     GetOrCreateChatSession200,
-    GetSession200,
+    GetSessionResult,
     PinSession204,
     SessionsApi,
     UnpinSession204,
@@ -38,21 +38,27 @@ class Handlers(SessionsApi[RequestContext]):
     ) -> GetOrCreateChatSession200:
         raise NotImplementedError
 
-    async def get_session(self, context: RequestContext, session_id: {session_id_type}) -> GetSession200:
+    async def get_session(
+        self, context: RequestContext, session_id: {session_id_type}, if_none_match: str | None = None
+    ) -> GetSessionResult:
         raise NotImplementedError
 
     async def update_session(
-        self, context: RequestContext, session_id: str, body: UpdateSessionRequest
+        self, context: RequestContext, session_id: str, body: UpdateSessionRequest, if_match: str | None = None
     ) -> {update_returns}:
         raise NotImplementedError
 
-    async def delete_session(self, context: RequestContext, session_id: str) -> DeleteSession204:
+    async def delete_session(
+        self, context: RequestContext, session_id: str, if_match: str | None = None
+    ) -> DeleteSession204:
         raise NotImplementedError
 
-    async def pin_session(self, context: RequestContext, session_id: str) -> PinSession204:
+    async def pin_session(self, context: RequestContext, session_id: str, if_match: str | None = None) -> PinSession204:
         raise NotImplementedError
 
-    async def unpin_session(self, context: RequestContext, session_id: str) -> UnpinSession204:
+    async def unpin_session(
+        self, context: RequestContext, session_id: str, if_match: str | None = None
+    ) -> UnpinSession204:
         raise NotImplementedError
 
 

@@ -41,7 +41,7 @@ OPERATIONS: Mapping[str, Operation] = {
                 status="200",
                 media_type="application/json",
                 schema="#/components/responses/ChatSession/content/application~1json/schema",
-                headers=("Cache-Control", "Vary"),
+                headers=("ETag", "RateLimit-Policy", "RateLimit", "Cache-Control", "Vary"),
                 links=(
                     Link(
                         name="GetSession",
@@ -168,13 +168,23 @@ OPERATIONS: Mapping[str, Operation] = {
                 description="Session ID (format: session_{32-hex}).",
                 schema="#/components/parameters/SessionId/schema",
             ),
+            Parameter(
+                name="If-None-Match",
+                location="header",
+                argument="if_none_match",
+                required=False,
+                many=False,
+                separator=None,
+                description="Answer 304 Not Modified, without a body, when the session's current `ETag` is one of these (RFC 9110\n13.1.2, the weak comparison; `*` for any current session).",
+                schema="#/components/parameters/IfNoneMatch/schema",
+            ),
         ),
         responses=(
             Response(
                 status="200",
                 media_type="application/json",
                 schema="#/components/responses/Session/content/application~1json/schema",
-                headers=("Cache-Control", "Vary"),
+                headers=("ETag", "Cache-Control", "Vary"),
                 links=(
                     Link(
                         name="GetSession",
@@ -217,6 +227,13 @@ OPERATIONS: Mapping[str, Operation] = {
                         extensions={"x-allowed-action": {"rel": "unpin", "hint": "Unpin this session."}},
                     ),
                 ),
+            ),
+            Response(
+                status="304",
+                media_type=None,
+                schema=None,
+                headers=("ETag", "Cache-Control", "Vary"),
+                links=(),
             ),
             Response(
                 status="400",
@@ -287,6 +304,16 @@ OPERATIONS: Mapping[str, Operation] = {
                 description="Session ID (format: session_{32-hex}).",
                 schema="#/components/parameters/SessionId/schema",
             ),
+            Parameter(
+                name="If-Match",
+                location="header",
+                argument="if_match",
+                required=False,
+                many=False,
+                separator=None,
+                description="Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong\ncomparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.\nWithout it, the change is applied whatever changed since the caller read the session.",
+                schema="#/components/parameters/IfMatch/schema",
+            ),
         ),
         responses=(
             Response(
@@ -333,6 +360,13 @@ OPERATIONS: Mapping[str, Operation] = {
                 links=(),
             ),
             Response(
+                status="412",
+                media_type="application/json",
+                schema=None,
+                headers=("ETag", "Cache-Control", "Vary"),
+                links=(),
+            ),
+            Response(
                 status="500",
                 media_type="application/json",
                 schema=None,
@@ -373,6 +407,16 @@ OPERATIONS: Mapping[str, Operation] = {
                 description="Session ID (format: session_{32-hex}).",
                 schema="#/components/parameters/SessionId/schema",
             ),
+            Parameter(
+                name="If-Match",
+                location="header",
+                argument="if_match",
+                required=False,
+                many=False,
+                separator=None,
+                description="Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong\ncomparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.\nWithout it, the change is applied whatever changed since the caller read the session.",
+                schema="#/components/parameters/IfMatch/schema",
+            ),
         ),
         body=Body(
             media_types=("application/json",),
@@ -385,7 +429,7 @@ OPERATIONS: Mapping[str, Operation] = {
                 status="200",
                 media_type="application/json",
                 schema="#/components/responses/Session/content/application~1json/schema",
-                headers=("Cache-Control", "Vary"),
+                headers=("ETag", "Cache-Control", "Vary"),
                 links=(
                     Link(
                         name="GetSession",
@@ -458,6 +502,13 @@ OPERATIONS: Mapping[str, Operation] = {
                 links=(),
             ),
             Response(
+                status="412",
+                media_type="application/json",
+                schema=None,
+                headers=("ETag", "Cache-Control", "Vary"),
+                links=(),
+            ),
+            Response(
                 status="413",
                 media_type="application/json",
                 schema=None,
@@ -512,13 +563,23 @@ OPERATIONS: Mapping[str, Operation] = {
                 description="Session ID (format: session_{32-hex}).",
                 schema="#/components/parameters/SessionId/schema",
             ),
+            Parameter(
+                name="If-Match",
+                location="header",
+                argument="if_match",
+                required=False,
+                many=False,
+                separator=None,
+                description="Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong\ncomparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.\nWithout it, the change is applied whatever changed since the caller read the session.",
+                schema="#/components/parameters/IfMatch/schema",
+            ),
         ),
         responses=(
             Response(
                 status="204",
                 media_type=None,
                 schema=None,
-                headers=("Cache-Control", "Vary"),
+                headers=("ETag", "Cache-Control", "Vary"),
                 links=(),
             ),
             Response(
@@ -547,6 +608,13 @@ OPERATIONS: Mapping[str, Operation] = {
                 media_type="application/json",
                 schema=None,
                 headers=("Cache-Control", "Vary"),
+                links=(),
+            ),
+            Response(
+                status="412",
+                media_type="application/json",
+                schema=None,
+                headers=("ETag", "Cache-Control", "Vary"),
                 links=(),
             ),
             Response(
@@ -590,13 +658,23 @@ OPERATIONS: Mapping[str, Operation] = {
                 description="Session ID (format: session_{32-hex}).",
                 schema="#/components/parameters/SessionId/schema",
             ),
+            Parameter(
+                name="If-Match",
+                location="header",
+                argument="if_match",
+                required=False,
+                many=False,
+                separator=None,
+                description="Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong\ncomparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.\nWithout it, the change is applied whatever changed since the caller read the session.",
+                schema="#/components/parameters/IfMatch/schema",
+            ),
         ),
         responses=(
             Response(
                 status="204",
                 media_type=None,
                 schema=None,
-                headers=("Cache-Control", "Vary"),
+                headers=("ETag", "Cache-Control", "Vary"),
                 links=(),
             ),
             Response(
@@ -625,6 +703,13 @@ OPERATIONS: Mapping[str, Operation] = {
                 media_type="application/json",
                 schema=None,
                 headers=("Cache-Control", "Vary"),
+                links=(),
+            ),
+            Response(
+                status="412",
+                media_type="application/json",
+                schema=None,
+                headers=("ETag", "Cache-Control", "Vary"),
                 links=(),
             ),
             Response(

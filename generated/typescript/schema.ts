@@ -1058,6 +1058,9 @@ export interface components {
         /** @description Chat session returned */
         ChatSession: {
             headers: {
+                ETag: components["headers"]["ETag"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
@@ -1069,12 +1072,36 @@ export interface components {
         /** @description The session */
         Session: {
             headers: {
+                ETag: components["headers"]["ETag"];
                 "Cache-Control": components["headers"]["Cache-Control"];
                 Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["WithUrls_Session"];
+            };
+        };
+        /** @description The session has not changed since the caller's `If-None-Match`; no body. */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description `If-Match` names no current `ETag` of the session: it changed since the caller read it. Nothing was changed; the `ETag` header is the current one. */
+        PreconditionFailed: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PreconditionFailedResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description No such session in the caller's organization and ownership (another tenant's session looks exactly like a missing one). */
@@ -1281,6 +1308,19 @@ export interface components {
     };
     parameters: {
         /**
+         * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+         *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+         *     Without it, the change is applied whatever changed since the caller read the session.
+         * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+         */
+        IfMatch: string;
+        /**
+         * @description Answer 304 Not Modified, without a body, when the session's current `ETag` is one of these (RFC 9110
+         *     13.1.2, the weak comparison; `*` for any current session).
+         * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+         */
+        IfNoneMatch: string;
+        /**
          * @description Session ID (format: session_{32-hex}).
          * @example session_01933b5a000070008000000000000001
          */
@@ -1298,6 +1338,13 @@ export interface components {
          * @example Bearer realm="everruns", ApiKey realm="everruns"
          */
         "WWW-Authenticate": string;
+        /**
+         * @description The session's entity tag (strong): it changes whenever the session does, and is the same on every
+         *     instance for the same state. Send it back in `If-None-Match` (a conditional read) or `If-Match` (a write
+         *     that must not overwrite someone else's change).
+         * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+         */
+        ETag: string;
         /**
          * @description `private, no-cache` on a successful GET (the caller's own browser may keep it and revalidates it each time:
          *     a conditional GET), `no-store` on every other answer. No shared cache may store an answer of this API: each
@@ -1358,7 +1405,14 @@ export interface operations {
     get_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Answer 304 Not Modified, without a body, when the session's current `ETag` is one of these (RFC 9110
+                 *     13.1.2, the weak comparison; `*` for any current session).
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1371,6 +1425,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["Session"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -1382,7 +1437,15 @@ export interface operations {
     delete_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+                 *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+                 *     Without it, the change is applied whatever changed since the caller read the session.
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1407,6 +1470,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1414,7 +1478,15 @@ export interface operations {
     update_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+                 *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+                 *     Without it, the change is applied whatever changed since the caller read the session.
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1435,6 +1507,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalServerError"];
@@ -1444,7 +1517,15 @@ export interface operations {
     pin_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+                 *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+                 *     Without it, the change is applied whatever changed since the caller read the session.
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1459,6 +1540,7 @@ export interface operations {
             /** @description Session pinned */
             204: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
@@ -1469,6 +1551,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1476,7 +1559,15 @@ export interface operations {
     unpin_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+                 *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+                 *     Without it, the change is applied whatever changed since the caller read the session.
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1491,6 +1582,7 @@ export interface operations {
             /** @description Session unpinned */
             204: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
@@ -1501,6 +1593,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };

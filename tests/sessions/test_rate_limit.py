@@ -190,3 +190,26 @@ async def test_the_budgets_left_fall_by_one_per_creation(database: Database, clo
         [("organization", 0, 3, 15), ("user", 4, 5, 15)],
     ]
     assert reused.quotas == ()  # nothing spent, nothing to report
+
+
+async def test_each_creation_says_what_is_left_and_the_429_agrees(
+    per_user_client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    org = await accounts.organization()
+    churner = await accounts.caller(org)
+    states = []
+    for _ in range(2):
+        created = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        states.append((created.headers["ratelimit-policy"], created.headers["ratelimit"]))
+        reused = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        assert "ratelimit" not in reused.headers  # nothing spent, nothing said
+        await per_user_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
+    refused = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+
+    t = refused.headers["retry-after"]
+    assert [policy for policy, _ in states] == ['"user";q=2;w=60, "organization";q=10;w=60'] * 2
+    assert [state for _, state in states] == [
+        f'"user";r=1;t={t}, "organization";r=9;t={t}',
+        f'"user";r=0;t={t}, "organization";r=8;t={t}',
+    ]
+    assert refused.headers["ratelimit"] == f'"user";r=0;t={t}, "organization";r=8;t={t}'

@@ -31,6 +31,12 @@ class GetOrCreateChatSession200:
     """get_or_create_chat_session: 200, Chat session returned"""
 
     body: WithUrlsSession
+    etag: str
+    """The `ETag` header."""
+    ratelimit_policy: str | None = None
+    """The `RateLimit-Policy` header (left out when None)."""
+    ratelimit: str | None = None
+    """The `RateLimit` header (left out when None)."""
     cache_control: str | None = None
     """The `Cache-Control` header (left out when None)."""
     vary: str | None = None
@@ -46,14 +52,28 @@ class GetSession200:
     """get_session: 200, The session"""
 
     body: WithUrlsSession
+    etag: str
+    """The `ETag` header."""
     cache_control: str | None = None
     """The `Cache-Control` header (left out when None)."""
     vary: str | None = None
     """The `Vary` header (left out when None)."""
 
 
-GetSessionResult: TypeAlias = GetSession200
-"""What get_session answers: 200."""
+@dataclass(frozen=True, slots=True)
+class GetSession304:
+    """get_session: 304, The session has not changed since the caller's `If-None-Match`; no body."""
+
+    etag: str
+    """The `ETag` header."""
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+GetSessionResult: TypeAlias = GetSession200 | GetSession304
+"""What get_session answers: 200, 304."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +95,8 @@ class UpdateSession200:
     """update_session: 200, The session"""
 
     body: WithUrlsSession
+    etag: str
+    """The `ETag` header."""
     cache_control: str | None = None
     """The `Cache-Control` header (left out when None)."""
     vary: str | None = None
@@ -89,6 +111,8 @@ UpdateSessionResult: TypeAlias = UpdateSession200
 class PinSession204:
     """pin_session: 204, Session pinned"""
 
+    etag: str
+    """The `ETag` header."""
     cache_control: str | None = None
     """The `Cache-Control` header (left out when None)."""
     vary: str | None = None
@@ -103,6 +127,8 @@ PinSessionResult: TypeAlias = PinSession204
 class UnpinSession204:
     """unpin_session: 204, Session unpinned"""
 
+    etag: str
+    """The `ETag` header."""
     cache_control: str | None = None
     """The `Cache-Control` header (left out when None)."""
     vary: str | None = None
@@ -129,14 +155,16 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
+        if_none_match: str | None = None,
     ) -> GetSessionResult:
-        """GET /v1/sessions/{session_id}: Get session (200)."""
+        """GET /v1/sessions/{session_id}: Get session (200, 304)."""
 
     @abc.abstractmethod
     async def delete_session(
         self,
         context: ContextT,
         session_id: str,
+        if_match: str | None = None,
     ) -> DeleteSessionResult:
         """DELETE /v1/sessions/{session_id}: Delete session (204)."""
 
@@ -146,6 +174,7 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         context: ContextT,
         session_id: str,
         body: UpdateSessionRequest,
+        if_match: str | None = None,
     ) -> UpdateSessionResult:
         """PATCH /v1/sessions/{session_id}: Update session (200)."""
 
@@ -154,6 +183,7 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
+        if_match: str | None = None,
     ) -> PinSessionResult:
         """PUT /v1/sessions/{session_id}/pin: Pin session (204)."""
 
@@ -162,5 +192,6 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
+        if_match: str | None = None,
     ) -> UnpinSessionResult:
         """DELETE /v1/sessions/{session_id}/pin: Unpin session (204)."""

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.types import Receive, Scope, Send
 
 from global_chat_generated.api.sessions import (
+    GetSession200,
     SessionsApi,
 )
 from global_chat_generated.models import (
@@ -48,6 +49,8 @@ class GetSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_none_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-None-Match`."""
 
 
 class DeleteSessionParameters(BaseModel):
@@ -55,6 +58,8 @@ class DeleteSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-Match`."""
 
 
 class UpdateSessionParameters(BaseModel):
@@ -62,6 +67,8 @@ class UpdateSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-Match`."""
 
 
 class PinSessionParameters(BaseModel):
@@ -69,6 +76,8 @@ class PinSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-Match`."""
 
 
 class UnpinSessionParameters(BaseModel):
@@ -76,6 +85,8 @@ class UnpinSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-Match`."""
 
 
 def endpoints(
@@ -114,7 +125,15 @@ def endpoints(
             200,
             model_json(result.body),
             "application/json",
-            headers_of([("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+            headers_of(
+                [
+                    ("ETag", result.etag),
+                    ("RateLimit-Policy", result.ratelimit_policy),
+                    ("RateLimit", result.ratelimit),
+                    ("Cache-Control", result.cache_control),
+                    ("Vary", result.vary),
+                ]
+            ),
         )
 
     async def get_session(scope: Scope, receive: Receive, send: Send) -> None:
@@ -122,20 +141,29 @@ def endpoints(
         result = await api.get_session(
             context(scope, "get_session"),
             session_id=parameters.session_id,
+            if_none_match=parameters.if_none_match,
         )
-        await send_json(
-            send,
-            200,
-            model_json(result.body),
-            "application/json",
-            headers_of([("Cache-Control", result.cache_control), ("Vary", result.vary)]),
-        )
+        if isinstance(result, GetSession200):
+            await send_json(
+                send,
+                200,
+                model_json(result.body),
+                "application/json",
+                headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+            )
+        else:
+            await send_no_content(
+                send,
+                304,
+                headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+            )
 
     async def delete_session(scope: Scope, receive: Receive, send: Send) -> None:
         parameters = delete_session_parameters.read(scope)
         result = await api.delete_session(
             context(scope, "delete_session"),
             session_id=parameters.session_id,
+            if_match=parameters.if_match,
         )
         await send_no_content(send, 204, headers_of([("Cache-Control", result.cache_control), ("Vary", result.vary)]))
 
@@ -146,13 +174,14 @@ def endpoints(
             context(scope, "update_session"),
             session_id=parameters.session_id,
             body=validate_model(UpdateSessionRequest, required_body(value)),
+            if_match=parameters.if_match,
         )
         await send_json(
             send,
             200,
             model_json(result.body),
             "application/json",
-            headers_of([("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+            headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
         )
 
     async def pin_session(scope: Scope, receive: Receive, send: Send) -> None:
@@ -160,16 +189,26 @@ def endpoints(
         result = await api.pin_session(
             context(scope, "pin_session"),
             session_id=parameters.session_id,
+            if_match=parameters.if_match,
         )
-        await send_no_content(send, 204, headers_of([("Cache-Control", result.cache_control), ("Vary", result.vary)]))
+        await send_no_content(
+            send,
+            204,
+            headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+        )
 
     async def unpin_session(scope: Scope, receive: Receive, send: Send) -> None:
         parameters = unpin_session_parameters.read(scope)
         result = await api.unpin_session(
             context(scope, "unpin_session"),
             session_id=parameters.session_id,
+            if_match=parameters.if_match,
         )
-        await send_no_content(send, 204, headers_of([("Cache-Control", result.cache_control), ("Vary", result.vary)]))
+        await send_no_content(
+            send,
+            204,
+            headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+        )
 
     return {
         "get_or_create_chat_session": get_or_create_chat_session,
