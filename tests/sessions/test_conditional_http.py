@@ -150,3 +150,22 @@ async def test_concurrent_guarded_patches_with_one_etag_one_200_one_412(
         assert loser.headers["etag"] == winner.headers["etag"]
         assert (await keys_client.get(url, headers=headers)).json()["title"] == winner.json()["title"]
         etag = winner.headers["etag"]
+
+
+@pytest.mark.parametrize(("method", "name"), [("PATCH", "If-Match"), ("GET", "If-None-Match")])
+async def test_an_oversized_precondition_is_a_400_naming_it(
+    keys_client: httpx.AsyncClient, caller: Caller, method: str, name: str
+) -> None:
+    url, _, _ = await created(keys_client, caller)
+    oversized = '"' + "a" * 5000 + '"'  # over the contract's maxLength
+
+    response = await keys_client.request(
+        method,
+        url,
+        json={"title": "x"} if method == "PATCH" else None,
+        headers=caller.key_headers() | {name: oversized},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_request" and name in response.json()["error"]
+    assert (await keys_client.get(url, headers=caller.key_headers())).json()["title"] != "x"

@@ -1,7 +1,7 @@
 """The entity tag of a session: a strong validator derived from its stored state only.
 
-Every stored field goes into a canonical JSON text (UUIDs as hex, timestamps as UTC ISO 8601 with
-microseconds, tags in their stored order) whose SHA-256 names the representation. So the tag
+Every stored field goes into a canonical JSON text (UUIDs as hex, timestamps as microseconds since
+the epoch, tags in their stored order) whose SHA-256 names the representation. So the tag
 
 - changes whenever the representation can: any change of a column (title, locale, tags, pin,
   re-binding to another harness) changes the row, and every change bumps `updated_at` too;
@@ -22,20 +22,22 @@ import hashlib
 import json
 import uuid
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from global_chat.conditional import EntityTag
 from global_chat.sessions.model import StoredSession
 
 REPRESENTATION = "session/1"
 _FIELDS = tuple(field.name for field in fields(StoredSession))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _canonical(value: object) -> object:
     if isinstance(value, uuid.UUID):
         return value.hex
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, datetime):  # exact and zone-independent: microseconds since the epoch
+        return (value - _EPOCH) // _MICROSECOND
     if isinstance(value, tuple):
         return list(value)
     return value
