@@ -20,32 +20,46 @@ from global_chat_generated.server.runtime import OperationNotImplemented
 ROOT = Path(__file__).resolve().parents[1]
 IMPLEMENTATION = """
 from global_chat.context import RequestContext
-from global_chat_generated.api.sessions import SessionsApi
-from global_chat_generated.models import GetOrCreateChatSessionRequest, UpdateSessionRequest, WithUrlsSession
+from global_chat_generated.api.sessions import (
+    DeleteSession204,
+    GetOrCreateChatSession200,
+    GetSessionResult,
+    PinSession204,
+    SessionsApi,
+    UnpinSession204,
+    UpdateSession200,
+)
+from global_chat_generated.models import GetOrCreateChatSessionRequest, UpdateSessionRequest
 
 
 class Handlers(SessionsApi[RequestContext]):
     async def get_or_create_chat_session(
         self, context: RequestContext, body: GetOrCreateChatSessionRequest | None
-    ) -> WithUrlsSession:
+    ) -> GetOrCreateChatSession200:
         raise NotImplementedError
 
-    async def get_session(self, context: RequestContext, session_id: {session_id_type}) -> WithUrlsSession:
+    async def get_session(
+        self, context: RequestContext, session_id: {session_id_type}, if_none_match: str | None = None
+    ) -> GetSessionResult:
         raise NotImplementedError
 
     async def update_session(
-        self, context: RequestContext, session_id: str, body: UpdateSessionRequest
+        self, context: RequestContext, session_id: str, body: UpdateSessionRequest, if_match: str | None = None
     ) -> {update_returns}:
         raise NotImplementedError
 
-    async def delete_session(self, context: RequestContext, session_id: str) -> None:
-        pass
+    async def delete_session(
+        self, context: RequestContext, session_id: str, if_match: str | None = None
+    ) -> DeleteSession204:
+        raise NotImplementedError
 
-    async def pin_session(self, context: RequestContext, session_id: str) -> None:
-        pass
+    async def pin_session(self, context: RequestContext, session_id: str, if_match: str | None = None) -> PinSession204:
+        raise NotImplementedError
 
-    async def unpin_session(self, context: RequestContext, session_id: str) -> None:
-        pass
+    async def unpin_session(
+        self, context: RequestContext, session_id: str, if_match: str | None = None
+    ) -> UnpinSession204:
+        raise NotImplementedError
 
 
 Handlers()
@@ -60,7 +74,7 @@ def mypy(source: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_mypy_fails_when_an_implementation_drifts_from_the_contract(tmp_path: Path) -> None:
-    faithful = mypy(IMPLEMENTATION.format(session_id_type="str", update_returns="WithUrlsSession"), tmp_path)
+    faithful = mypy(IMPLEMENTATION.format(session_id_type="str", update_returns="UpdateSession200"), tmp_path)
     drifted = mypy(IMPLEMENTATION.format(session_id_type="int", update_returns="dict[str, str]"), tmp_path)
 
     assert faithful.returncode == 0, faithful.stdout

@@ -72,6 +72,18 @@ class UpdateSessionRequest(BaseModel):
     """
 
 
+class ConditionalErrorCode(RootModel[Literal["precondition_failed"]]):
+    root: Annotated[Literal["precondition_failed"], Field(examples=["precondition_failed"])]
+    """
+    The `code` of the answers only a conditional request can get, kept apart from `ErrorCode` so that the
+    vocabulary every existing client knows stays closed (a client that sends no precondition never sees it):
+
+    - `precondition_failed` (412): `If-Match` names no current `ETag` of the session: it changed since the
+      caller read it, and nothing was changed; the answer's `ETag` header is the current one
+
+    """
+
+
 class ErrorCode(StrEnum):
     """
     What kind of error this is, for programs (`error` is the message for people). A closed vocabulary:
@@ -623,6 +635,76 @@ class ErrorResponse(BaseModel):
     request_id: Annotated[str | None, Field(examples=["0193b2c4e5f67a8b9c0d1e2f3a4b5c6d"])] = None
     """
     Identifier of the request, as in the `X-Request-Id` response header; quote it when reporting a 500.
+    """
+
+
+class ProblemDetails(BaseModel):
+    """
+    The error body for a client that asks for it with `Accept: application/problem+json` (RFC 9457, Problem
+    Details for HTTP APIs): the members of `ErrorResponse` (but `error`, which is `detail` here) plus RFC
+    9457's own. `type` is `about:blank`: the problem is what `status` says, and `code` is its machine-readable
+    kind. Every other client gets `ErrorResponse`.
+
+    """
+
+    type: Annotated[str, Field(examples=["about:blank"])]
+    """
+    A URI reference naming the problem type; `about:blank`: see `title` and `code`.
+    """
+    title: Annotated[str, Field(examples=["Too Many Requests"])]
+    """
+    The HTTP status's reason phrase.
+    """
+    status: Annotated[int, Field(examples=[429], ge=400, le=599)]
+    """
+    The HTTP status code of this answer.
+    """
+    detail: Annotated[str, Field(examples=["Session creation rate limit exceeded; retry later."])]
+    """
+    What went wrong, in one sentence (the `error` of `ErrorResponse`).
+    """
+    instance: Annotated[str | None, Field(examples=["/v1/sessions/chat"])] = None
+    """
+    The path of the request this problem occurred on.
+    """
+    code: ErrorCode | ConditionalErrorCode | None = None
+    """
+    What kind of error this is, for programs (`ErrorCode`, or `ConditionalErrorCode` on a 412).
+    """
+    allowed_actions: list[AllowedAction] | None = None
+    """
+    Error-recovery actions the caller can take next. Omitted when there is none.
+    """
+    retry_after_seconds: Annotated[int | None, Field(examples=[30], ge=0)] = None
+    """
+    Seconds to wait before retrying; mirrors the `Retry-After` header on 429 and 503.
+    """
+    request_id: Annotated[str | None, Field(examples=["0193b2c4e5f67a8b9c0d1e2f3a4b5c6d"])] = None
+    """
+    Identifier of the request, as in the `X-Request-Id` response header.
+    """
+
+
+class PreconditionFailedResponse(BaseModel):
+    """
+    The `ErrorResponse` of a 412, with its own `code` vocabulary (`ConditionalErrorCode`).
+    """
+
+    error: Annotated[
+        str,
+        Field(
+            examples=[
+                "The session has changed since you read it: If-Match does not match its current ETag. Nothing was changed."
+            ]
+        ),
+    ]
+    """
+    What went wrong, in one sentence.
+    """
+    code: ConditionalErrorCode
+    allowed_actions: list[AllowedAction] | None = None
+    """
+    Error-recovery actions the caller can take next.
     """
 
 

@@ -482,6 +482,104 @@ export interface components {
             request_id?: string | null;
         };
         /**
+         * @description The error body for a client that asks for it with `Accept: application/problem+json` (RFC 9457, Problem
+         *     Details for HTTP APIs): the members of `ErrorResponse` (but `error`, which is `detail` here) plus RFC
+         *     9457's own. `type` is `about:blank`: the problem is what `status` says, and `code` is its machine-readable
+         *     kind. Every other client gets `ErrorResponse`.
+         * @example {
+         *       "type": "about:blank",
+         *       "title": "Too Many Requests",
+         *       "status": 429,
+         *       "detail": "Session creation rate limit exceeded; retry later.",
+         *       "instance": "/v1/sessions/chat",
+         *       "code": "rate_limited",
+         *       "retry_after_seconds": 12,
+         *       "request_id": "0193b2c4e5f67a8b9c0d1e2f3a4b5c6d",
+         *       "allowed_actions": [
+         *         {
+         *           "rel": "retry-later",
+         *           "operation_id": "get_or_create_chat_session",
+         *           "hint": "Retry after 12 seconds."
+         *         }
+         *       ]
+         *     }
+         */
+        ProblemDetails: {
+            /**
+             * @description A URI reference naming the problem type; `about:blank`: see `title` and `code`.
+             * @example about:blank
+             */
+            type: string;
+            /**
+             * @description The HTTP status's reason phrase.
+             * @example Too Many Requests
+             */
+            title: string;
+            /**
+             * @description The HTTP status code of this answer.
+             * @example 429
+             */
+            status: number;
+            /**
+             * @description What went wrong, in one sentence (the `error` of `ErrorResponse`).
+             * @example Session creation rate limit exceeded; retry later.
+             */
+            detail: string;
+            /**
+             * @description The path of the request this problem occurred on.
+             * @example /v1/sessions/chat
+             */
+            instance?: string | null;
+            /** @description What kind of error this is, for programs (`ErrorCode`, or `ConditionalErrorCode` on a 412). */
+            code?: components["schemas"]["ErrorCode"] | components["schemas"]["ConditionalErrorCode"];
+            /** @description Error-recovery actions the caller can take next. Omitted when there is none. */
+            allowed_actions?: components["schemas"]["AllowedAction"][];
+            /**
+             * @description Seconds to wait before retrying; mirrors the `Retry-After` header on 429 and 503.
+             * @example 30
+             */
+            retry_after_seconds?: number | null;
+            /**
+             * @description Identifier of the request, as in the `X-Request-Id` response header.
+             * @example 0193b2c4e5f67a8b9c0d1e2f3a4b5c6d
+             */
+            request_id?: string | null;
+        };
+        /**
+         * @description The `code` of the answers only a conditional request can get, kept apart from `ErrorCode` so that the
+         *     vocabulary every existing client knows stays closed (a client that sends no precondition never sees it):
+         *
+         *     - `precondition_failed` (412): `If-Match` names no current `ETag` of the session: it changed since the
+         *       caller read it, and nothing was changed; the answer's `ETag` header is the current one
+         * @example precondition_failed
+         * @enum {string}
+         */
+        ConditionalErrorCode: "precondition_failed";
+        /**
+         * @description The `ErrorResponse` of a 412, with its own `code` vocabulary (`ConditionalErrorCode`).
+         * @example {
+         *       "error": "The session has changed since you read it: If-Match does not match its current ETag. Nothing was changed.",
+         *       "code": "precondition_failed",
+         *       "allowed_actions": [
+         *         {
+         *           "rel": "retry",
+         *           "operation_id": "update_session",
+         *           "hint": "Read the session again (its current ETag is in this answer's ETag header), re-apply your change to it, and send it with that ETag in If-Match."
+         *         }
+         *       ]
+         *     }
+         */
+        PreconditionFailedResponse: {
+            /**
+             * @description What went wrong, in one sentence.
+             * @example The session has changed since you read it: If-Match does not match its current ETag. Nothing was changed.
+             */
+            error: string;
+            code: components["schemas"]["ConditionalErrorCode"];
+            /** @description Error-recovery actions the caller can take next. */
+            allowed_actions?: components["schemas"]["AllowedAction"][];
+        };
+        /**
          * @description What kind of error this is, for programs (`error` is the message for people). A closed vocabulary:
          *     a value outside it would be a breaking change of this contract.
          *
@@ -960,6 +1058,11 @@ export interface components {
         /** @description Chat session returned */
         ChatSession: {
             headers: {
+                ETag: components["headers"]["ETag"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -969,15 +1072,43 @@ export interface components {
         /** @description The session */
         Session: {
             headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["WithUrls_Session"];
             };
         };
+        /** @description The session has not changed since the caller's `If-None-Match`; no body. */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description `If-Match` names no current `ETag` of the session: it changed since the caller read it. Nothing was changed; the `ETag` header is the current one. */
+        PreconditionFailed: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["PreconditionFailedResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description No such session in the caller's organization and ownership (another tenant's session looks exactly like a missing one). */
         NotFound: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -995,11 +1126,14 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The request is malformed: the body is not JSON, not UTF-8, or does not match the schema, the locale is not a BCP 47 tag, or `X-Org-Id` (or the `everruns_org` cookie) is not an organization id. */
         BadRequest: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1017,12 +1151,15 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description Credentials are missing, malformed, unknown, expired or revoked (an API key in the `access_token` cookie included). */
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1033,6 +1170,7 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /**
@@ -1042,6 +1180,8 @@ export interface components {
          */
         Forbidden: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1052,11 +1192,14 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The request body is larger than the server accepts. */
         PayloadTooLarge: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1067,11 +1210,14 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The request body is not `application/json`. */
         UnsupportedMediaType: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1082,12 +1228,17 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The organization has created too many sessions recently; returning an existing session is never throttled. */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1106,11 +1257,14 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description An unexpected error; the details are in the server log under the request id. */
         InternalServerError: {
             headers: {
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1122,12 +1276,15 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
         /** @description The database is unreachable or the server is shutting down; retry after the delay. */
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
                 [name: string]: unknown;
             };
             content: {
@@ -1145,10 +1302,24 @@ export interface components {
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorResponse"];
+                "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
     };
     parameters: {
+        /**
+         * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+         *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+         *     Without it, the change is applied whatever changed since the caller read the session.
+         * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+         */
+        IfMatch: string;
+        /**
+         * @description Answer 304 Not Modified, without a body, when the session's current `ETag` is one of these (RFC 9110
+         *     13.1.2, the weak comparison; `*` for any current session).
+         * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+         */
+        IfNoneMatch: string;
         /**
          * @description Session ID (format: session_{32-hex}).
          * @example session_01933b5a000070008000000000000001
@@ -1167,6 +1338,40 @@ export interface components {
          * @example Bearer realm="everruns", ApiKey realm="everruns"
          */
         "WWW-Authenticate": string;
+        /**
+         * @description The session's entity tag (strong): it changes whenever the session does, and is the same on every
+         *     instance for the same state. Send it back in `If-None-Match` (a conditional read) or `If-Match` (a write
+         *     that must not overwrite someone else's change).
+         * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+         */
+        ETag: string;
+        /**
+         * @description `private, no-cache` on a successful GET (the caller's own browser may keep it and revalidates it each time:
+         *     a conditional GET), `no-store` on every other answer. No shared cache may store an answer of this API: each
+         *     depends on the caller's credential and organization (docs/http-semantics.md).
+         * @example private, no-cache
+         */
+        "Cache-Control": string;
+        /**
+         * @description The request fields every answer depends on (`Authorization`, `Cookie`, `X-Org-Id`, `Origin`, `Accept`).
+         * @example Origin, Authorization, Cookie, X-Org-Id, Accept
+         */
+        Vary: string;
+        /**
+         * @description The session-creation budgets that apply to the caller (IETF draft-ietf-httpapi-ratelimit-headers-12): one
+         *     item per policy, `organization` (every creation in the organization) and `user` (the caller's own), each with
+         *     its quota `q` and window `w` in seconds, tightest first. Sent with every answer that spends creation budget
+         *     or is refused for lack of it; omitted when no budget is configured.
+         * @example "user";q=3;w=60, "organization";q=10;w=60
+         */
+        "RateLimit-Policy": string;
+        /**
+         * @description Where the caller stands in each policy of `RateLimit-Policy`, in the same order: `r` the creations left in
+         *     the current window, `t` the seconds until it is whole again (on a 429, `t` of the exhausted policy equals
+         *     `Retry-After`).
+         * @example "user";r=0;t=42, "organization";r=7;t=42
+         */
+        RateLimit: string;
     };
     pathItems: never;
 }
@@ -1200,7 +1405,14 @@ export interface operations {
     get_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Answer 304 Not Modified, without a body, when the session's current `ETag` is one of these (RFC 9110
+                 *     13.1.2, the weak comparison; `*` for any current session).
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1213,6 +1425,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["Session"];
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -1224,7 +1437,15 @@ export interface operations {
     delete_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+                 *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+                 *     Without it, the change is applied whatever changed since the caller read the session.
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1239,6 +1460,8 @@ export interface operations {
             /** @description Session deleted */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1247,6 +1470,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1254,7 +1478,15 @@ export interface operations {
     update_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+                 *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+                 *     Without it, the change is applied whatever changed since the caller read the session.
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1275,6 +1507,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalServerError"];
@@ -1284,7 +1517,15 @@ export interface operations {
     pin_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+                 *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+                 *     Without it, the change is applied whatever changed since the caller read the session.
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1299,6 +1540,9 @@ export interface operations {
             /** @description Session pinned */
             204: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1307,6 +1551,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1314,7 +1559,15 @@ export interface operations {
     unpin_session: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
+                 *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
+                 *     Without it, the change is applied whatever changed since the caller read the session.
+                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
+                 */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /**
                  * @description Session ID (format: session_{32-hex}).
@@ -1329,6 +1582,9 @@ export interface operations {
             /** @description Session unpinned */
             204: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1337,6 +1593,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
         };

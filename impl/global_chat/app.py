@@ -35,6 +35,7 @@ from global_chat.storage.database import Database
 from global_chat.storage.migrate import head_revision
 from global_chat.web.bodies import contract_bodies
 from global_chat.web.body_limit import BodyLimitMiddleware
+from global_chat.web.cache_policy import CachePolicyMiddleware
 from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, connexion_middlewares
 from global_chat.web.context import request_context
 from global_chat.web.contract_document import contract_text, parse_contract
@@ -160,7 +161,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
         import_name=__name__,
         lifespan=lifespan,
         middlewares=[
-            # outermost: a preflight is answered before anything asks for credentials, and every answer
+            CachePolicyMiddleware,  # outermost: every answer, the CORS layer's Vary merged
+            # then: a preflight is answered before anything asks for credentials, and every answer
             # (an error of any layer below included) gets the CORS headers
             partial(UiCorsMiddleware, origins=settings.allowed_ui_origins, operations=OPERATIONS),
             request_id_middleware,

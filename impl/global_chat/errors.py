@@ -10,9 +10,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import ClassVar
 
-from global_chat_generated.models import AllowedAction, ErrorCode, ErrorResponse
+from global_chat.ratelimit import QuotaState, ratelimit_headers
+from global_chat_generated.models import (
+    AllowedAction,
+    ConditionalErrorCode,
+    ErrorCode,
+    ErrorResponse,
+    PreconditionFailedResponse,
+    ProblemDetails,
+)
 
 AUTH_CHALLENGE = 'Bearer realm="everruns", ApiKey realm="everruns"'
 
@@ -36,7 +45,8 @@ class DomainError(Exception):
     renderer takes both from the class, so an error cannot be sent without them."""
 
     status = 500
-    code: ClassVar[ErrorCode] = ErrorCode.internal_error
+    code: ClassVar[ErrorCode | ConditionalErrorCode] = ErrorCode.internal_error
+    """ErrorCode; ConditionalErrorCode for an answer only a conditional request can get (its own body)."""
     message = "Internal server error."
 
     def __init__(
@@ -187,16 +197,46 @@ class UnsupportedMediaType(DomainError):
     message = "Unsupported media type; send application/json."
 
 
+class PreconditionFailed(DomainError):
+    """If-Match names no current entity tag of the resource: the write was not applied (RFC 9110 13.1.1)."""
+
+    status = 412
+    code = ConditionalErrorCode("precondition_failed")
+    message = (
+        "The session has changed since you read it: If-Match does not match its current ETag. Nothing was changed."
+    )
+
+    def __init__(self, current_etag: str) -> None:
+        super().__init__(
+            actions=[
+                Action(
+                    "retry",
+                    hint="Read the session again (its current ETag is in this answer's ETag header), "
+                    "re-apply your change to it, and send it with that ETag in If-Match.",
+                    this_operation=True,
+                )
+            ]
+        )
+        self.current_etag = current_etag
+
+    def headers(self) -> dict[str, str]:
+        return {"ETag": self.current_etag}
+
+
 class RateLimited(DomainError):
     status = 429
     code = ErrorCode.rate_limited
     message = "Session creation rate limit exceeded; retry later."
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, quotas: Sequence[QuotaState] = ()) -> None:
         super().__init__(
             retry_after=retry_after,
             actions=[Action.retry_later(retry_after, this_operation=True)],
         )
+        self.quotas = tuple(quotas)
+
+    def headers(self) -> dict[str, str]:
+        return super().headers() | ratelimit_headers(self.quotas)
 
 
 class RequestRefused(BadRequest):
@@ -249,21 +289,61 @@ class DatabaseMisconfigured(DatabaseUnavailable):
         return self.detail
 
 
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE = "about:blank"
+"""RFC 9457 4.2.1: the problem is what the status says; `code` is the machine-readable kind."""
+
+
 def render(
-    error: DomainError, *, operation_id: str | None = None, request_id: str | None = None
+    error: DomainError,
+    *,
+    operation_id: str | None = None,
+    request_id: str | None = None,
+    media_type: str = JSON,
+    instance: str | None = None,
 ) -> tuple[int, bytes, Mapping[str, str]]:
-    """The status, the contract's ErrorResponse (built from the generated model) and the headers of
-    `error`. The request id is in the body of a 500 only: the caller needs it to report the bug."""
-    model = ErrorResponse(
-        error=error.message,
-        code=error.code,
-        allowed_actions=[
-            AllowedAction(rel=a.rel, hint=a.hint, operation_id=operation_id if a.this_operation else None)
-            for a in error.actions
-        ]
-        or None,
-        retry_after_seconds=error.retry_after,
-        request_id=request_id if isinstance(error, InternalError) else None,
-    )
+    """The status, the body and the headers of `error` in `media_type`: the contract's ErrorResponse
+    (`application/json`, the seed's `{"error": ...}` shape, unchanged) or its Problem Details
+    (`application/problem+json`, RFC 9457: the same members plus `type`, `title`, `status`, `detail`,
+    `instance`). Both are built from the generated models. In the ErrorResponse the request id is in
+    the body of a 500 only (the caller needs it to report the bug); a Problem always carries it."""
+    if media_type == PROBLEM_JSON:
+        return error.status, _problem(error, operation_id, request_id, instance), error.headers()
+    model: ErrorResponse | PreconditionFailedResponse
+    if isinstance(error.code, ConditionalErrorCode):  # only a conditional request's answer has one
+        model = PreconditionFailedResponse(
+            error=error.message, code=error.code, allowed_actions=_actions(error, operation_id)
+        )
+    else:
+        model = ErrorResponse(
+            error=error.message,
+            code=error.code,
+            allowed_actions=_actions(error, operation_id),
+            retry_after_seconds=error.retry_after,
+            request_id=request_id if isinstance(error, InternalError) else None,
+        )
     body = json.dumps(model.model_dump(mode="json", exclude_none=True), separators=(",", ":")).encode()
     return error.status, body, error.headers()
+
+
+def _actions(error: DomainError, operation_id: str | None) -> list[AllowedAction] | None:
+    return [
+        AllowedAction(rel=a.rel, hint=a.hint, operation_id=operation_id if a.this_operation else None)
+        for a in error.actions
+    ] or None
+
+
+def _problem(error: DomainError, operation_id: str | None, request_id: str | None, instance: str | None) -> bytes:
+    model = ProblemDetails(
+        type=PROBLEM_TYPE,
+        title=HTTPStatus(error.status).phrase,
+        status=error.status,
+        detail=error.message,
+        instance=instance,
+        code=error.code,
+        allowed_actions=_actions(error, operation_id),
+        retry_after_seconds=error.retry_after,
+        request_id=request_id,
+    )
+    return json.dumps(model.model_dump(mode="json", exclude_none=True), separators=(",", ":")).encode()

@@ -144,3 +144,72 @@ async def test_the_budget_table_holds_about_two_minutes_whatever_the_traffic(
 async def count_windows(database: Database) -> int:
     async with database.outside_transaction() as connection:
         return int((await connection.execute(select(func.count()).select_from(RATE_LIMIT_WINDOWS))).scalar_one())
+
+
+async def test_the_ratelimit_fields_of_a_refusal_match_its_retry_after(
+    per_user_client: httpx.AsyncClient, accounts: Accounts, our_schemas: ContractSchemas
+) -> None:
+    """The 429 names both budgets, the exhausted one (the user's) first with nothing left and `t` equal
+    to Retry-After; a problem+json client gets the same fields and a Problem Details body."""
+    org = await accounts.organization()
+    churner = await accounts.caller(org)
+    for _ in range(2):
+        created = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        await per_user_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
+
+    refused = await per_user_client.post(
+        CHAT, headers=churner.bearer_headers() | {"Accept": "application/problem+json"}
+    )
+
+    assert refused.status_code == 429
+    retry_after = int(refused.headers["retry-after"])
+    assert refused.headers["ratelimit-policy"] == '"user";q=2;w=60, "organization";q=10;w=60'
+    assert refused.headers["ratelimit"] == f'"user";r=0;t={retry_after}, "organization";r=8;t={retry_after}'
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert our_schemas.errors("ProblemDetails", problem) == []
+    assert (problem["status"], problem["code"], problem["retry_after_seconds"]) == (429, "rate_limited", retry_after)
+
+
+async def test_the_budgets_left_fall_by_one_per_creation(database: Database, clock: FakeClock) -> None:
+    service = GlobalChatService(
+        database, create_rate_limit=3, create_rate_limit_per_user=5, metrics=Metrics(), clock=clock
+    )
+    org = await AccountService(database).create_organization("Acme")
+
+    users = [Identity(org, uuid.uuid4()) for _ in range(3)]
+    remaining = []
+    for user in users:
+        outcome = await service.get_or_create(user, None)
+        remaining.append([(q.policy, q.remaining, q.quota, q.reset_seconds) for q in outcome.quotas])
+    reused = await service.get_or_create(users[0], None)
+
+    assert remaining == [
+        [("organization", 2, 3, 15), ("user", 4, 5, 15)],
+        [("organization", 1, 3, 15), ("user", 4, 5, 15)],
+        [("organization", 0, 3, 15), ("user", 4, 5, 15)],
+    ]
+    assert reused.quotas == ()  # nothing spent, nothing to report
+
+
+async def test_each_creation_says_what_is_left_and_the_429_agrees(
+    per_user_client: httpx.AsyncClient, accounts: Accounts
+) -> None:
+    org = await accounts.organization()
+    churner = await accounts.caller(org)
+    states = []
+    for _ in range(2):
+        created = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        states.append((created.headers["ratelimit-policy"], created.headers["ratelimit"]))
+        reused = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        assert "ratelimit" not in reused.headers  # nothing spent, nothing said
+        await per_user_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
+    refused = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+
+    t = refused.headers["retry-after"]
+    assert [policy for policy, _ in states] == ['"user";q=2;w=60, "organization";q=10;w=60'] * 2
+    assert [state for _, state in states] == [
+        f'"user";r=1;t={t}, "organization";r=9;t={t}',
+        f'"user";r=0;t={t}, "organization";r=8;t={t}',
+    ]
+    assert refused.headers["ratelimit"] == f'"user";r=0;t={t}, "organization";r=8;t={t}'

@@ -10,6 +10,7 @@ import {
   type ErrorCode,
   type ErrorResponse,
   type GlobalChatClient,
+  type ProblemDetails,
   type WithUrlsSession,
 } from "../../generated/typescript/index.js";
 
@@ -28,18 +29,22 @@ const uiOrigin = setting("GLOBAL_CHAT_UI_ORIGIN");
 const busyKeys = setting("GLOBAL_CHAT_BUSY_KEYS").split(",");
 const checked: string[] = [];
 
-/** A failed call: its status and the typed `code` of its ErrorResponse body. */
+/** A failed call: its status and the typed `code` of its ErrorResponse body. The contract declares both
+ * error media types (the ErrorResponse and, for a client that asks for it, ProblemDetails): this client
+ * does not ask, so it must get the ErrorResponse. */
 function expectError(
-  result: { error?: ErrorResponse; response: Response },
+  result: { error?: ErrorResponse | ProblemDetails; response: Response },
   status: number,
   code: ErrorCode,
 ): ErrorResponse {
   assert.equal(result.response.status, status);
-  assert.ok(result.error, `expected an error body with the ${status}`);
-  assert.equal(result.error.code, code);
-  assert.equal(typeof result.error.error, "string");
+  assert.equal(result.response.headers.get("content-type"), "application/json");
+  const body = result.error;
+  assert.ok(body && "error" in body, `expected an ErrorResponse body with the ${status}`);
+  assert.equal(body.code, code);
+  assert.equal(typeof body.error, "string");
   checked.push(`${status} ${code}`);
-  return result.error;
+  return body;
 }
 
 /** Every operation of the contract through `client`, starting from the caller's global chat session. */

@@ -14,7 +14,8 @@ type checker.
 from __future__ import annotations
 
 import abc
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeAlias, TypeVar
 
 from global_chat_generated.models import (
     GetOrCreateChatSessionRequest,
@@ -25,6 +26,119 @@ from global_chat_generated.models import (
 ContextT = TypeVar("ContextT")
 
 
+@dataclass(frozen=True, slots=True)
+class GetOrCreateChatSession200:
+    """get_or_create_chat_session: 200, Chat session returned"""
+
+    body: WithUrlsSession
+    etag: str
+    """The `ETag` header."""
+    ratelimit_policy: str | None = None
+    """The `RateLimit-Policy` header (left out when None)."""
+    ratelimit: str | None = None
+    """The `RateLimit` header (left out when None)."""
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+GetOrCreateChatSessionResult: TypeAlias = GetOrCreateChatSession200
+"""What get_or_create_chat_session answers: 200."""
+
+
+@dataclass(frozen=True, slots=True)
+class GetSession200:
+    """get_session: 200, The session"""
+
+    body: WithUrlsSession
+    etag: str
+    """The `ETag` header."""
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GetSession304:
+    """get_session: 304, The session has not changed since the caller's `If-None-Match`; no body."""
+
+    etag: str
+    """The `ETag` header."""
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+GetSessionResult: TypeAlias = GetSession200 | GetSession304
+"""What get_session answers: 200, 304."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteSession204:
+    """delete_session: 204, Session deleted"""
+
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+DeleteSessionResult: TypeAlias = DeleteSession204
+"""What delete_session answers: 204."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateSession200:
+    """update_session: 200, The session"""
+
+    body: WithUrlsSession
+    etag: str
+    """The `ETag` header."""
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+UpdateSessionResult: TypeAlias = UpdateSession200
+"""What update_session answers: 200."""
+
+
+@dataclass(frozen=True, slots=True)
+class PinSession204:
+    """pin_session: 204, Session pinned"""
+
+    etag: str
+    """The `ETag` header."""
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+PinSessionResult: TypeAlias = PinSession204
+"""What pin_session answers: 204."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnpinSession204:
+    """unpin_session: 204, Session unpinned"""
+
+    etag: str
+    """The `ETag` header."""
+    cache_control: str | None = None
+    """The `Cache-Control` header (left out when None)."""
+    vary: str | None = None
+    """The `Vary` header (left out when None)."""
+
+
+UnpinSessionResult: TypeAlias = UnpinSession204
+"""What unpin_session answers: 204."""
+
+
 class SessionsApi(abc.ABC, Generic[ContextT]):
     """Operations tagged `sessions`."""
 
@@ -33,7 +147,7 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         body: GetOrCreateChatSessionRequest | None,
-    ) -> WithUrlsSession:
+    ) -> GetOrCreateChatSessionResult:
         """POST /v1/sessions/chat: Get or create global chat session (200)."""
 
     @abc.abstractmethod
@@ -41,15 +155,17 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
-    ) -> WithUrlsSession:
-        """GET /v1/sessions/{session_id}: Get session (200)."""
+        if_none_match: str | None = None,
+    ) -> GetSessionResult:
+        """GET /v1/sessions/{session_id}: Get session (200, 304)."""
 
     @abc.abstractmethod
     async def delete_session(
         self,
         context: ContextT,
         session_id: str,
-    ) -> None:
+        if_match: str | None = None,
+    ) -> DeleteSessionResult:
         """DELETE /v1/sessions/{session_id}: Delete session (204)."""
 
     @abc.abstractmethod
@@ -58,7 +174,8 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         context: ContextT,
         session_id: str,
         body: UpdateSessionRequest,
-    ) -> WithUrlsSession:
+        if_match: str | None = None,
+    ) -> UpdateSessionResult:
         """PATCH /v1/sessions/{session_id}: Update session (200)."""
 
     @abc.abstractmethod
@@ -66,7 +183,8 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
-    ) -> None:
+        if_match: str | None = None,
+    ) -> PinSessionResult:
         """PUT /v1/sessions/{session_id}/pin: Pin session (204)."""
 
     @abc.abstractmethod
@@ -74,5 +192,6 @@ class SessionsApi(abc.ABC, Generic[ContextT]):
         self,
         context: ContextT,
         session_id: str,
-    ) -> None:
+        if_match: str | None = None,
+    ) -> UnpinSessionResult:
         """DELETE /v1/sessions/{session_id}/pin: Unpin session (204)."""

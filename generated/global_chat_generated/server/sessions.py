@@ -14,7 +14,10 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, Field
 from starlette.types import Receive, Scope, Send
 
-from global_chat_generated.api.sessions import SessionsApi
+from global_chat_generated.api.sessions import (
+    GetSession200,
+    SessionsApi,
+)
 from global_chat_generated.models import (
     GetOrCreateChatSessionRequest,
     UpdateSessionRequest,
@@ -28,9 +31,11 @@ from global_chat_generated.server.runtime import (
     ParameterReader,
     content_type,
     ensure_implemented,
+    headers_of,
+    model_json,
     read_body,
     required_body,
-    send_model,
+    send_json,
     send_no_content,
     unknown_query_check,
     validate_model,
@@ -44,6 +49,8 @@ class GetSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_none_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-None-Match`."""
 
 
 class DeleteSessionParameters(BaseModel):
@@ -51,6 +58,8 @@ class DeleteSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-Match`."""
 
 
 class UpdateSessionParameters(BaseModel):
@@ -58,6 +67,8 @@ class UpdateSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-Match`."""
 
 
 class PinSessionParameters(BaseModel):
@@ -65,6 +76,8 @@ class PinSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-Match`."""
 
 
 class UnpinSessionParameters(BaseModel):
@@ -72,6 +85,8 @@ class UnpinSessionParameters(BaseModel):
 
     session_id: Annotated[str, Field(pattern="^session_[0-9a-f]{32}$")]
     """Path parameter `session_id`."""
+    if_match: Annotated[str, Field(max_length=4096)] | None = None
+    """Header parameter `If-Match`."""
 
 
 def endpoints(
@@ -105,23 +120,52 @@ def endpoints(
             context(scope, "get_or_create_chat_session"),
             body=None if value is NO_BODY or value is None else validate_model(GetOrCreateChatSessionRequest, value),
         )
-        await send_model(send, 200, result)
+        await send_json(
+            send,
+            200,
+            model_json(result.body),
+            "application/json",
+            headers_of(
+                [
+                    ("ETag", result.etag),
+                    ("RateLimit-Policy", result.ratelimit_policy),
+                    ("RateLimit", result.ratelimit),
+                    ("Cache-Control", result.cache_control),
+                    ("Vary", result.vary),
+                ]
+            ),
+        )
 
     async def get_session(scope: Scope, receive: Receive, send: Send) -> None:
         parameters = get_session_parameters.read(scope)
         result = await api.get_session(
             context(scope, "get_session"),
             session_id=parameters.session_id,
+            if_none_match=parameters.if_none_match,
         )
-        await send_model(send, 200, result)
+        if isinstance(result, GetSession200):
+            await send_json(
+                send,
+                200,
+                model_json(result.body),
+                "application/json",
+                headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+            )
+        else:
+            await send_no_content(
+                send,
+                304,
+                headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+            )
 
     async def delete_session(scope: Scope, receive: Receive, send: Send) -> None:
         parameters = delete_session_parameters.read(scope)
-        await api.delete_session(
+        result = await api.delete_session(
             context(scope, "delete_session"),
             session_id=parameters.session_id,
+            if_match=parameters.if_match,
         )
-        await send_no_content(send, 204)
+        await send_no_content(send, 204, headers_of([("Cache-Control", result.cache_control), ("Vary", result.vary)]))
 
     async def update_session(scope: Scope, receive: Receive, send: Send) -> None:
         parameters = update_session_parameters.read(scope)
@@ -130,24 +174,41 @@ def endpoints(
             context(scope, "update_session"),
             session_id=parameters.session_id,
             body=validate_model(UpdateSessionRequest, required_body(value)),
+            if_match=parameters.if_match,
         )
-        await send_model(send, 200, result)
+        await send_json(
+            send,
+            200,
+            model_json(result.body),
+            "application/json",
+            headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+        )
 
     async def pin_session(scope: Scope, receive: Receive, send: Send) -> None:
         parameters = pin_session_parameters.read(scope)
-        await api.pin_session(
+        result = await api.pin_session(
             context(scope, "pin_session"),
             session_id=parameters.session_id,
+            if_match=parameters.if_match,
         )
-        await send_no_content(send, 204)
+        await send_no_content(
+            send,
+            204,
+            headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+        )
 
     async def unpin_session(scope: Scope, receive: Receive, send: Send) -> None:
         parameters = unpin_session_parameters.read(scope)
-        await api.unpin_session(
+        result = await api.unpin_session(
             context(scope, "unpin_session"),
             session_id=parameters.session_id,
+            if_match=parameters.if_match,
         )
-        await send_no_content(send, 204)
+        await send_no_content(
+            send,
+            204,
+            headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+        )
 
     return {
         "get_or_create_chat_session": get_or_create_chat_session,

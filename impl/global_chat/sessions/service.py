@@ -11,9 +11,19 @@ from datetime import datetime
 from global_chat import ids
 from global_chat.accounts.repository import AccountRepository
 from global_chat.clock import Clock, utc_now
-from global_chat.errors import NotFound, RateLimited, ServiceUnavailable, SingletonContended, Unauthorized
+from global_chat.conditional import if_match_passes
+from global_chat.errors import (
+    NotFound,
+    PreconditionFailed,
+    RateLimited,
+    ServiceUnavailable,
+    SingletonContended,
+    Unauthorized,
+)
 from global_chat.identity import Identity
 from global_chat.metrics import Metrics
+from global_chat.ratelimit import QuotaState
+from global_chat.sessions.etag import session_etag
 from global_chat.sessions.locale import canonical_locale
 from global_chat.sessions.model import GlobalChat, SessionChanges, StoredSession, global_chat_tags
 from global_chat.sessions.repository import SessionRepository
@@ -21,6 +31,9 @@ from global_chat.storage.database import Database
 
 PLATFORM_CHAT_TITLE = "Platform Chat"
 CREATE_BUDGET = "global-chat-create"
+ORGANIZATION_POLICY = "organization"
+USER_POLICY = "user"
+"""The names of the two creation budgets in the RateLimit fields."""
 WINDOW_SECONDS = 60
 SESSION_NOT_FOUND = "Session not found."
 VANISHED_RETRIES = 1
@@ -33,6 +46,8 @@ class ChatOutcome:
     """True when this call created the session."""
     race_lost: bool = False
     """True when a concurrent call created it between our look-up and our insert."""
+    quotas: tuple[QuotaState, ...] = ()
+    """The creation budgets this call spent (a creation only), as they stand after it."""
 
 
 class GlobalChatService:
@@ -111,8 +126,8 @@ class GlobalChatService:
         if await sessions.insert_global_chat(session):
             # Only a creation is charged; when the budget is spent the transaction rolls the insert
             # back with it. What was inserted is what is returned: no second read.
-            await self._charge_creation(sessions, identity, now)
-            return ChatOutcome(session, created=True)
+            quotas = await self._charge_creation(sessions, identity, now)
+            return ChatOutcome(session, created=True, quotas=quotas)
         # A concurrent call created it between our look-up and our insert: return theirs (unless a
         # third call has deleted it since).
         found = await sessions.find_global_chat(identity.organization_id, identity.user_id)
@@ -129,9 +144,13 @@ class GlobalChatService:
         values = {"harness_id": found.platform_chat_harness_id, "updated_at": self._clock()}
         return await sessions.update(found.session.id, values)
 
-    async def _charge_creation(self, sessions: SessionRepository, identity: Identity, now: datetime) -> None:
+    async def _charge_creation(
+        self, sessions: SessionRepository, identity: Identity, now: datetime
+    ) -> tuple[QuotaState, ...]:
         """Charge the creation to the organization's budget and to the user's own (so that one user who
         deletes and re-creates cannot spend the whole organization's); RateLimited when either is spent.
+        The budgets as they stand afterwards (for the RateLimit fields); on a refusal, as they stand once
+        the refused charge is rolled back.
 
         The first charge of a window also deletes the windows that ended before the previous one, so
         the table holds about two minutes of budgets, whatever the number of organizations and users.
@@ -142,15 +161,30 @@ class GlobalChatService:
         }
         limits = {bucket: limit for bucket, limit in limits.items() if limit > 0}
         if not limits:
-            return
+            return ()
         epoch = now.timestamp()
         window_start = int(epoch // WINDOW_SECONDS) * WINDOW_SECONDS
         used = await sessions.charge_budgets(identity.organization_id, list(limits), window_start)
         if used[next(iter(limits))] == 1:
             # Kept: the previous window too, for a process whose clock is a little behind ours.
             await sessions.delete_budget_windows(before=window_start - WINDOW_SECONDS)
-        if any(used[bucket] > limit for bucket, limit in limits.items()):
-            raise RateLimited(retry_after=max(1, math.ceil(window_start + WINDOW_SECONDS - epoch)))
+        reset = max(1, math.ceil(window_start + WINDOW_SECONDS - epoch))
+        refused = any(used[bucket] > limit for bucket, limit in limits.items())
+        # a refusal rolls its own charge back: what is left is what was left before it
+        spent = {bucket: used[bucket] - 1 if refused else used[bucket] for bucket in limits}
+        quotas = tuple(
+            QuotaState(
+                policy=USER_POLICY if bucket != CREATE_BUDGET else ORGANIZATION_POLICY,
+                quota=limit,
+                window_seconds=WINDOW_SECONDS,
+                remaining=max(0, limit - spent[bucket]),
+                reset_seconds=reset,
+            )
+            for bucket, limit in limits.items()
+        )
+        if refused:
+            raise RateLimited(retry_after=reset, quotas=quotas)
+        return quotas
 
 
 def user_budget(user_id: uuid.UUID) -> str:
@@ -173,12 +207,17 @@ class SessionService:
             raise NotFound(SESSION_NOT_FOUND)
         return session
 
-    async def update(self, identity: Identity, session_id: str, changes: SessionChanges) -> StoredSession:
+    async def update(
+        self, identity: Identity, session_id: str, changes: SessionChanges, *, if_match: str | None = None
+    ) -> StoredSession:
+        """Apply `changes`; with `if_match` (an If-Match field value), only when it names the session's
+        current entity tag, checked on the row locked by this same transaction (PreconditionFailed
+        otherwise, and nothing changes)."""
         key = _session_key(session_id)
         locale = canonical_locale(changes.locale) if changes.locale is not None else None
         async with self._database.transaction() as tx:
             repo = SessionRepository(tx)
-            session = await self._owned(repo, identity, key)
+            session = await self._owned(repo, identity, key, if_match)
             values: dict[str, object] = {}
             if changes.title is not None:
                 values["title"] = changes.title
@@ -198,27 +237,43 @@ class SessionService:
             values["updated_at"] = self._clock()
             return await self._updated(repo, key, values)
 
-    async def delete(self, identity: Identity, session_id: str) -> None:
-        key = _session_key(session_id)
-        async with self._database.transaction() as tx:
-            deleted = await SessionRepository(tx).delete_owned(key, identity.organization_id, identity.user_id)
-        if not deleted:
-            raise NotFound(SESSION_NOT_FOUND)
-
-    async def set_pinned(self, identity: Identity, session_id: str, pinned: bool) -> None:
+    async def delete(self, identity: Identity, session_id: str, *, if_match: str | None = None) -> None:
+        """Delete the session; with `if_match`, only when it names its current entity tag (see update)."""
         key = _session_key(session_id)
         async with self._database.transaction() as tx:
             repo = SessionRepository(tx)
-            session = await self._owned(repo, identity, key)
-            if session.is_pinned != pinned:
-                await self._updated(repo, key, {"is_pinned": pinned, "updated_at": self._clock()})
+            if if_match is not None:
+                await self._owned(repo, identity, key, if_match)
+            deleted = await repo.delete_owned(key, identity.organization_id, identity.user_id)
+        if not deleted:
+            raise NotFound(SESSION_NOT_FOUND)
+
+    async def set_pinned(
+        self, identity: Identity, session_id: str, pinned: bool, *, if_match: str | None = None
+    ) -> StoredSession:
+        """Pin or unpin the session (with `if_match`, see update); the session as it is afterwards."""
+        key = _session_key(session_id)
+        async with self._database.transaction() as tx:
+            repo = SessionRepository(tx)
+            session = await self._owned(repo, identity, key, if_match)
+            if session.is_pinned == pinned:
+                return session
+            return await self._updated(repo, key, {"is_pinned": pinned, "updated_at": self._clock()})
 
     @staticmethod
-    async def _owned(repo: SessionRepository, identity: Identity, key: uuid.UUID) -> StoredSession:
-        """The caller's session, locked until the transaction ends (a concurrent delete waits for it)."""
+    async def _owned(
+        repo: SessionRepository, identity: Identity, key: uuid.UUID, if_match: str | None = None
+    ) -> StoredSession:
+        """The caller's session, locked until the transaction ends (a concurrent change or delete waits
+        for it); PreconditionFailed when `if_match` does not name its current entity tag. Checked on the
+        locked row, so no other write can land between this check and the transaction's own."""
         session = await repo.find_owned(key, identity.organization_id, identity.user_id, lock=True)
         if session is None:
             raise NotFound(SESSION_NOT_FOUND)
+        if if_match is not None:
+            current = session_etag(session)
+            if not if_match_passes(if_match, current):
+                raise PreconditionFailed(str(current))
         return session
 
     @staticmethod

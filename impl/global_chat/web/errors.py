@@ -18,8 +18,12 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.routing import ROUTING_CONTEXT
 from starlette.exceptions import HTTPException
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
+from global_chat.errors import JSON as ERROR_JSON
 from global_chat.errors import (
+    PROBLEM_JSON,
     DatabaseMisconfigured,
     DatabaseUnavailable,
     DomainError,
@@ -69,6 +73,19 @@ def as_domain_error(exc: Exception, *, db_retry_after: int) -> DomainError:
     return InternalError()
 
 
+def error_media_type(accept: str | None) -> str:
+    """`application/problem+json` when the caller's Accept prefers it to `application/json` (a client
+    that names only problem+json, or gives it the higher q); the ErrorResponse otherwise, for every
+    client that sends no Accept, `*/*`, `application/json`, or both at the same q (the official SDKs
+    and the web UI read that shape)."""
+    if not accept or "problem" not in accept.lower():
+        return ERROR_JSON
+    accepted = parse_accept_header(accept, MIMEAccept)
+    if accepted[PROBLEM_JSON] > accepted[ERROR_JSON]:
+        return PROBLEM_JSON
+    return ERROR_JSON
+
+
 def install_error_handlers(app: ConnexionMiddleware, *, metrics: Metrics, db_retry_after: int) -> None:
     """Register the one handler for every exception on Connexion's ExceptionMiddleware."""
 
@@ -89,8 +106,15 @@ def install_error_handlers(app: ConnexionMiddleware, *, metrics: Metrics, db_ret
         elif error.status >= 500:
             log.error("request failed", error=error.message)
         routing = request.scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
-        status, body, headers = render(error, operation_id=routing.get("operation_id"), request_id=current_request_id())
-        return ConnexionResponse(status_code=status, body=body, mimetype="application/json", headers=dict(headers))
+        media_type = error_media_type(request.headers.get("accept"))
+        status, body, headers = render(
+            error,
+            operation_id=routing.get("operation_id"),
+            request_id=current_request_id(),
+            media_type=media_type,
+            instance=request.url.path,
+        )
+        return ConnexionResponse(status_code=status, body=body, mimetype=media_type, headers=dict(headers))
 
     for exception in (Exception, HTTPException, ProblemException):
         app.add_error_handler(exception, handle)

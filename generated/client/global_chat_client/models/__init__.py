@@ -8,6 +8,7 @@ from .builtin_tool_definition_type import BuiltinToolDefinitionType
 from .client_side_tool import ClientSideTool
 from .client_side_tool_definition import ClientSideToolDefinition
 from .client_side_tool_definition_type import ClientSideToolDefinitionType
+from .conditional_error_code import ConditionalErrorCode
 from .deferrable_policy import DeferrablePolicy
 from .error_code import ErrorCode
 from .error_response import ErrorResponse
@@ -20,8 +21,10 @@ from .mcp_server_config_headers import McpServerConfigHeaders
 from .mcp_server_transport_type import McpServerTransportType
 from .mcp_servers import McpServers
 from .network_access_list import NetworkAccessList
+from .precondition_failed_response import PreconditionFailedResponse
 from .principal_kind import PrincipalKind
 from .principal_summary import PrincipalSummary
+from .problem_details import ProblemDetails
 from .session import Session
 from .session_blueprint_config_type_0 import SessionBlueprintConfigType0
 from .session_hints_type_0 import SessionHintsType0
@@ -43,6 +46,7 @@ __all__ = (
     "ClientSideTool",
     "ClientSideToolDefinition",
     "ClientSideToolDefinitionType",
+    "ConditionalErrorCode",
     "DeferrablePolicy",
     "ErrorCode",
     "ErrorResponse",
@@ -55,8 +59,10 @@ __all__ = (
     "McpServers",
     "McpServerTransportType",
     "NetworkAccessList",
+    "PreconditionFailedResponse",
     "PrincipalKind",
     "PrincipalSummary",
+    "ProblemDetails",
     "Session",
     "SessionBlueprintConfigType0",
     "SessionHintsType0",

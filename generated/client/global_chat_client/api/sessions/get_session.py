@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -8,12 +8,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.with_urls_session import WithUrlsSession
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     session_id: str,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -22,16 +27,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | WithUrlsSession | None:
+) -> Any | ErrorResponse | WithUrlsSession | None:
     if response.status_code == 200:
         response_200 = WithUrlsSession.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = ErrorResponse.from_dict(response.json())
@@ -71,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | WithUrlsSession]:
+) -> Response[Any | ErrorResponse | WithUrlsSession]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -84,24 +94,27 @@ def sync_detailed(
     session_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ErrorResponse | WithUrlsSession]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ErrorResponse | WithUrlsSession]:
     """Get session
 
      The session, if it belongs to the caller's organization and is owned by the caller.
 
     Args:
         session_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | WithUrlsSession]
+        Response[Any | ErrorResponse | WithUrlsSession]
     """
 
     kwargs = _get_kwargs(
         session_id=session_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -115,25 +128,28 @@ def sync(
     session_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorResponse | WithUrlsSession | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | ErrorResponse | WithUrlsSession | None:
     """Get session
 
      The session, if it belongs to the caller's organization and is owned by the caller.
 
     Args:
         session_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | WithUrlsSession
+        Any | ErrorResponse | WithUrlsSession
     """
 
     return sync_detailed(
         session_id=session_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -141,24 +157,27 @@ async def asyncio_detailed(
     session_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ErrorResponse | WithUrlsSession]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ErrorResponse | WithUrlsSession]:
     """Get session
 
      The session, if it belongs to the caller's organization and is owned by the caller.
 
     Args:
         session_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | WithUrlsSession]
+        Response[Any | ErrorResponse | WithUrlsSession]
     """
 
     kwargs = _get_kwargs(
         session_id=session_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -170,25 +189,28 @@ async def asyncio(
     session_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorResponse | WithUrlsSession | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | ErrorResponse | WithUrlsSession | None:
     """Get session
 
      The session, if it belongs to the caller's organization and is owned by the caller.
 
     Args:
         session_id (str):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | WithUrlsSession
+        Any | ErrorResponse | WithUrlsSession
     """
 
     return (
         await asyncio_detailed(
             session_id=session_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -7,12 +7,18 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
-from ...types import Response
+from ...models.precondition_failed_response import PreconditionFailedResponse
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     session_id: str,
+    *,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -21,10 +27,13 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorResponse | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ErrorResponse | PreconditionFailedResponse | None:
     if response.status_code == 204:
         response_204 = cast(Any, None)
         return response_204
@@ -49,6 +58,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 412:
+        response_412 = PreconditionFailedResponse.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 500:
         response_500 = ErrorResponse.from_dict(response.json())
 
@@ -65,7 +79,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorResponse]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | ErrorResponse | PreconditionFailedResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -78,24 +94,27 @@ def sync_detailed(
     session_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Any | ErrorResponse]:
+    if_match: str | Unset = UNSET,
+) -> Response[Any | ErrorResponse | PreconditionFailedResponse]:
     """Pin session
 
      Pins the session for the caller (idempotent); `is_pinned` becomes true.
 
     Args:
         session_id (str):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorResponse]
+        Response[Any | ErrorResponse | PreconditionFailedResponse]
     """
 
     kwargs = _get_kwargs(
         session_id=session_id,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -109,25 +128,28 @@ def sync(
     session_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | ErrorResponse | None:
+    if_match: str | Unset = UNSET,
+) -> Any | ErrorResponse | PreconditionFailedResponse | None:
     """Pin session
 
      Pins the session for the caller (idempotent); `is_pinned` becomes true.
 
     Args:
         session_id (str):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorResponse
+        Any | ErrorResponse | PreconditionFailedResponse
     """
 
     return sync_detailed(
         session_id=session_id,
         client=client,
+        if_match=if_match,
     ).parsed
 
 
@@ -135,24 +157,27 @@ async def asyncio_detailed(
     session_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Any | ErrorResponse]:
+    if_match: str | Unset = UNSET,
+) -> Response[Any | ErrorResponse | PreconditionFailedResponse]:
     """Pin session
 
      Pins the session for the caller (idempotent); `is_pinned` becomes true.
 
     Args:
         session_id (str):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorResponse]
+        Response[Any | ErrorResponse | PreconditionFailedResponse]
     """
 
     kwargs = _get_kwargs(
         session_id=session_id,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -164,25 +189,28 @@ async def asyncio(
     session_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | ErrorResponse | None:
+    if_match: str | Unset = UNSET,
+) -> Any | ErrorResponse | PreconditionFailedResponse | None:
     """Pin session
 
      Pins the session for the caller (idempotent); `is_pinned` becomes true.
 
     Args:
         session_id (str):
+        if_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorResponse
+        Any | ErrorResponse | PreconditionFailedResponse
     """
 
     return (
         await asyncio_detailed(
             session_id=session_id,
             client=client,
+            if_match=if_match,
         )
     ).parsed

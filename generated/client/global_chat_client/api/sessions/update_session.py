@@ -7,17 +7,21 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
+from ...models.precondition_failed_response import PreconditionFailedResponse
 from ...models.update_session_request import UpdateSessionRequest
 from ...models.with_urls_session import WithUrlsSession
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     session_id: str,
     *,
     body: UpdateSessionRequest,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -36,7 +40,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | WithUrlsSession | None:
+) -> ErrorResponse | PreconditionFailedResponse | WithUrlsSession | None:
     if response.status_code == 200:
         response_200 = WithUrlsSession.from_dict(response.json())
 
@@ -61,6 +65,11 @@ def _parse_response(
         response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 412:
+        response_412 = PreconditionFailedResponse.from_dict(response.json())
+
+        return response_412
 
     if response.status_code == 413:
         response_413 = ErrorResponse.from_dict(response.json())
@@ -90,7 +99,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | WithUrlsSession]:
+) -> Response[ErrorResponse | PreconditionFailedResponse | WithUrlsSession]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -104,7 +113,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UpdateSessionRequest,
-) -> Response[ErrorResponse | WithUrlsSession]:
+    if_match: str | Unset = UNSET,
+) -> Response[ErrorResponse | PreconditionFailedResponse | WithUrlsSession]:
     """Update session
 
      Changes the title, locale or tags; absent fields stay as they are. The global chat markers
@@ -112,6 +122,7 @@ def sync_detailed(
 
     Args:
         session_id (str):
+        if_match (str | Unset):
         body (UpdateSessionRequest): Fields to change on a session; absent fields stay as they
             are. Example: {'title': 'Planning chat', 'tags': ['planning']}.
 
@@ -120,12 +131,13 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | WithUrlsSession]
+        Response[ErrorResponse | PreconditionFailedResponse | WithUrlsSession]
     """
 
     kwargs = _get_kwargs(
         session_id=session_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -140,7 +152,8 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: UpdateSessionRequest,
-) -> ErrorResponse | WithUrlsSession | None:
+    if_match: str | Unset = UNSET,
+) -> ErrorResponse | PreconditionFailedResponse | WithUrlsSession | None:
     """Update session
 
      Changes the title, locale or tags; absent fields stay as they are. The global chat markers
@@ -148,6 +161,7 @@ def sync(
 
     Args:
         session_id (str):
+        if_match (str | Unset):
         body (UpdateSessionRequest): Fields to change on a session; absent fields stay as they
             are. Example: {'title': 'Planning chat', 'tags': ['planning']}.
 
@@ -156,13 +170,14 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | WithUrlsSession
+        ErrorResponse | PreconditionFailedResponse | WithUrlsSession
     """
 
     return sync_detailed(
         session_id=session_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -171,7 +186,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UpdateSessionRequest,
-) -> Response[ErrorResponse | WithUrlsSession]:
+    if_match: str | Unset = UNSET,
+) -> Response[ErrorResponse | PreconditionFailedResponse | WithUrlsSession]:
     """Update session
 
      Changes the title, locale or tags; absent fields stay as they are. The global chat markers
@@ -179,6 +195,7 @@ async def asyncio_detailed(
 
     Args:
         session_id (str):
+        if_match (str | Unset):
         body (UpdateSessionRequest): Fields to change on a session; absent fields stay as they
             are. Example: {'title': 'Planning chat', 'tags': ['planning']}.
 
@@ -187,12 +204,13 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | WithUrlsSession]
+        Response[ErrorResponse | PreconditionFailedResponse | WithUrlsSession]
     """
 
     kwargs = _get_kwargs(
         session_id=session_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -205,7 +223,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: UpdateSessionRequest,
-) -> ErrorResponse | WithUrlsSession | None:
+    if_match: str | Unset = UNSET,
+) -> ErrorResponse | PreconditionFailedResponse | WithUrlsSession | None:
     """Update session
 
      Changes the title, locale or tags; absent fields stay as they are. The global chat markers
@@ -213,6 +232,7 @@ async def asyncio(
 
     Args:
         session_id (str):
+        if_match (str | Unset):
         body (UpdateSessionRequest): Fields to change on a session; absent fields stay as they
             are. Example: {'title': 'Planning chat', 'tags': ['planning']}.
 
@@ -221,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | WithUrlsSession
+        ErrorResponse | PreconditionFailedResponse | WithUrlsSession
     """
 
     return (
@@ -229,5 +249,6 @@ async def asyncio(
             session_id=session_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

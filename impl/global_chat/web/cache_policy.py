@@ -1,0 +1,62 @@
+"""What caches are told about every answer (RFC 9111): Cache-Control and Vary, set in one place.
+
+Every answer of this service depends on who asks: the credential (Authorization, or the web UI's
+access_token cookie), the organization it is meant for (X-Org-Id, or the everruns_org cookie), the
+Origin (CORS) and, for an error, Accept (ErrorResponse or Problem Details). So:
+
+- a successful GET (a session): `private, no-cache`: the caller's own browser may keep it and must
+  revalidate it each time (a conditional GET); a shared cache (a CDN, a corporate proxy) must not
+  store it at all. `private` matters most for the cookie-authenticated web UI: RFC 9111 3.5 keeps
+  shared caches off answers to requests with Authorization, but not off those with a cookie.
+- everything else (writes, errors, probes, metrics, the docs): `no-store`: nothing worth keeping, and
+  an error for one caller is not an answer for another.
+- Vary names every request field the answer depends on (merged with what the CORS layer already
+  says), so that even a cache that ignores `private` keys the answer by the caller.
+
+The middleware sits outermost and sets the fields only where no layer below has chosen them.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REVALIDATE_PRIVATELY = "private, no-cache"
+DO_NOT_STORE = "no-store"
+VARY = ("Authorization", "Cookie", "X-Org-Id", "Origin", "Accept")
+READS = frozenset({"GET", "HEAD"})
+
+
+def cache_control(method: str, status: int) -> str:
+    """The Cache-Control of an answer with `status` to a request with `method`."""
+    return REVALIDATE_PRIVATELY if method in READS and (200 <= status < 300 or status == 304) else DO_NOT_STORE
+
+
+def merged_vary(existing: str | None) -> str:
+    """`existing` (e.g. the CORS layer's `Origin`) with every field of VARY, each named once."""
+    names = [name.strip() for name in (existing or "").split(",") if name.strip()]
+    if "*" in names:
+        return "*"
+    seen = {name.lower() for name in names}
+    return ", ".join(names + [name for name in VARY if name.lower() not in seen])
+
+
+class CachePolicyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if "cache-control" not in headers:
+                    headers["Cache-Control"] = cache_control(method, message["status"])
+                headers["Vary"] = merged_vary(", ".join(headers.getlist("vary")))
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
