@@ -17,7 +17,7 @@ from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind, StatusCode
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, StatusCode, TraceFlags, set_span_in_context
 from sqlalchemy import create_engine, text
 
 from global_chat.app import create_app
@@ -30,6 +30,9 @@ pytestmark = pytest.mark.anyio  # backends: tests/fixtures/app.py
 CHAT = "/v1/sessions/chat"
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 PARENT_ID = "b7ad6b7169203331"
+NOT_SAMPLED = set_span_in_context(
+    NonRecordingSpan(SpanContext(int(TRACE_ID, 16), int(PARENT_ID, 16), is_remote=True, trace_flags=TraceFlags(0)))
+)
 TRACEPARENT = f"00-{TRACE_ID}-{PARENT_ID}-01"
 OTEL_VARIABLES = (
     "OTEL_SDK_DISABLED",
@@ -273,7 +276,9 @@ def test_a_wrong_setting_is_a_clear_error(
 
 def test_an_engine_is_instrumented_once() -> None:
     """What instrument_engine relies on in opentelemetry-instrumentation-sqlalchemy's EngineTracer (not its
-    documented instrumentor): its constructor's parameters, and one span per statement however often asked."""
+    documented instrumentor): its constructor's parameters and the listener overridden; one span per statement
+    however often asked, and only under a span being recorded."""
+    assert "_before_cur_exec" in vars(EngineTracer)
     assert list(inspect.signature(EngineTracer).parameters)[:4] == [
         "tracer",
         "engine",
@@ -288,9 +293,15 @@ def test_an_engine_is_instrumented_once() -> None:
     tracing.instrument_engine(engine, provider)
 
     with engine.connect() as connection:
-        connection.execute(text("SELECT :secret"), {"secret": "parameter-value-3"})
+        connection.execute(text("SELECT 1"))  # outside any span: no trace of its own
+        with provider.get_tracer(__name__).start_as_current_span("request") as request:
+            connection.execute(text("SELECT :secret"), {"secret": "parameter-value-3"})
+        with provider.get_tracer(__name__).start_as_current_span("sampled out", context=NOT_SAMPLED):
+            connection.execute(text("SELECT 2"))
 
-    (span,) = exporter.get_finished_spans()
+    span, parent = exporter.get_finished_spans()  # the statement's, then the request's: nothing else
+    assert parent.name == "request"
+    assert span.parent is not None and span.parent.span_id == request.get_span_context().span_id
     assert (span.attributes or {})["db.statement"] == "SELECT ?"
     assert "parameter-value-3" not in recorded_text([span])
 

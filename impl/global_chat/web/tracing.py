@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Iterable
+from functools import cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, cast
 
@@ -144,7 +145,6 @@ def instrument_engine(engine: Engine, provider: TracerProvider) -> None:
     which defeats asyncpg's prepared-statement cache."""
     if engine in _INSTRUMENTED:
         return
-    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
     from opentelemetry.metrics import NoOpMeter
 
     from global_chat import __version__
@@ -152,8 +152,27 @@ def instrument_engine(engine: Engine, provider: TracerProvider) -> None:
     # the connection-usage counter it keeps is a metric: this service's metrics are Prometheus's (/metrics)
     usage = NoOpMeter("global_chat").create_up_down_counter("db.client.connections.usage")
     tracer = provider.get_tracer("global_chat.database", __version__)
-    EngineTracer(tracer, engine, usage, enable_commenter=False)  # type: ignore[no-untyped-call]
+    _child_statement_tracer()(tracer, engine, usage, enable_commenter=False)
     _INSTRUMENTED.add(engine)
+
+
+@cache
+def _child_statement_tracer() -> Any:
+    """EngineTracer that makes a statement's span only under a span being recorded (a sampled request's):
+    a request sampled out skips the instrumentation's per-statement work (reading the URL and the cursor,
+    the span name's regex, a span started and ended), and a statement outside any request would not
+    start a trace of its own. Overrides its `_before_cur_exec`, the listener it registers for
+    before_cursor_execute (pinned by tests/web/test_tracing.py)."""
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+    from opentelemetry.trace import get_current_span
+
+    class ChildStatementTracer(EngineTracer):
+        def _before_cur_exec(self, conn: Any, cursor: Any, statement: Any, params: Any, *args: Any) -> Any:
+            if not get_current_span().is_recording():
+                return statement, params
+            return super()._before_cur_exec(conn, cursor, statement, params, *args)  # type: ignore[no-untyped-call]
+
+    return ChildStatementTracer
 
 
 class _HeaderGetter:
