@@ -32,6 +32,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "test_swagger_ui.py": ("browser", "process"),
     "client": ("process",),
     "test_cli.py": ("process",),
+    "web/test_tracing_export.py": ("process",),
     "test_readme.py": ("process",),
     "test_adding_an_operation.py": ("process",),
     "test_typescript_client.py": ("process",),

@@ -47,6 +47,7 @@ from global_chat.web.observability import ObservabilityMiddleware
 from global_chat.web.probes import probe_routes
 from global_chat.web.request_id import current_request_id, request_id_middleware
 from global_chat.web.security import credential_check, security_map
+from global_chat.web.tracing import install_tracing
 from global_chat_generated import server
 from global_chat_generated.operations import BASE_PATH, OPERATIONS
 
@@ -181,4 +182,5 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Conn
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH),
     )
     install_error_handlers(app, metrics=metrics, db_retry_after=settings.db_unavailable_retry_after)
+    install_tracing(app, database)  # only when OTEL_TRACES_EXPORTER turns it on (docs/tracing.md)
     return app

@@ -50,6 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from global_chat.web.http_protocol import HTTP_PROTOCOL
+    from global_chat.web.tracing import check_environment as check_tracing_environment
 
     settings = _settings()
     try:
@@ -57,7 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"global-chat: {exc}", file=sys.stderr)
         return 2
-    problem = _database_misconfiguration(settings)
+    problem = check_tracing_environment() or _database_misconfiguration(settings)
     if problem is not None:
         print(f"global-chat: {problem}", file=sys.stderr)
         return 2

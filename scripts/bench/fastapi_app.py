@@ -6,7 +6,16 @@ The endpoint answers with a Response holding the session our presenter serialize
 through without re-validating it against `response_model`: the same work as ours with
 RESPONSE_VALIDATION=false.
 
+FastAPI 0.165 ships native OpenTelemetry hooks, on by default (`FastAPI(telemetry=...)`, its
+TelemetryConfig: `tracing`, `metrics`, `logs`, `operation_spans`, all True). With no OpenTelemetry
+provider configured they record nothing, but the app still asks on every request whether they are on
+(`NativeTelemetry.enabled()`), keeps its ExceptionTelemetryMiddleware in the stack and fills its
+per-request telemetry data in routing. `make bench` measures the peer both ways: as shipped
+(`create_app`) and with every hook turned off, as a user who cares about speed writes it
+(`create_app_without_telemetry`), and holds ours to the faster of the two.
+
     uvicorn --factory --app-dir . scripts.bench.fastapi_app:create_app
+    uvicorn --factory --app-dir . scripts.bench.fastapi_app:create_app_without_telemetry
 """
 
 # No `from __future__ import annotations`: FastAPI reads the endpoint's annotations at run time, and
@@ -18,6 +27,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException
 
 from global_chat.errors import DomainError, RequestRefused
@@ -49,7 +59,16 @@ def _validation_message(exc: RequestValidationError) -> str:
     return f"{first.get('msg', 'invalid')}{f' - {where!r}' if where else ''}"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+"""FastAPI's documented switches (fastapi.telemetry.TelemetryConfig), every one off."""
+
+
+def create_app_without_telemetry(settings: Settings | None = None) -> FastAPI:
+    return create_app(settings, telemetry=TELEMETRY_OFF)
+
+
+def create_app(settings: Settings | None = None, telemetry: TelemetryConfig | None = None) -> FastAPI:
+    """As shipped (FastAPI's telemetry defaults) unless `telemetry` says otherwise."""
     core = build_core(settings)
 
     async def caller(authorization: Annotated[str | None, Header()] = None) -> Identity:
@@ -64,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await core.close()
 
-    app = FastAPI(title="global chat (FastAPI peer)", lifespan=lifespan)
+    app = FastAPI(title="global chat (FastAPI peer)", lifespan=lifespan, telemetry=telemetry)
     app.state.core = core
 
     @app.exception_handler(DomainError)

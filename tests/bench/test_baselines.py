@@ -1,4 +1,5 @@
-"""The benchmark's baselines (scripts/bench: the raw Starlette floor, the FastAPI peer) stay correct: on
+"""The benchmark's baselines (scripts/bench: the raw Starlette floor, the FastAPI peer as shipped and with its
+telemetry off) stay correct: on
 the same database and credentials they answer the benchmark's requests with our status codes and the
 same body shapes, so that `make bench` compares frameworks doing the same work."""
 
@@ -23,7 +24,7 @@ from tests.fixtures.accounts import Accounts
 
 pytestmark = pytest.mark.anyio
 JSON = {"content-type": "application/json"}
-SERVERS = ("ours", "floor", "fastapi")
+SERVERS = ("ours", "floor", "fastapi", "fastapi_otel_off")
 
 Clients = dict[str, httpx.AsyncClient]
 
@@ -33,7 +34,13 @@ async def clients(keys_settings: Settings) -> AsyncIterator[Clients]:
     """The three servers of the benchmark, in process, on one database."""
     floor = floor_app.create_app(keys_settings)
     peer = fastapi_app.create_app(keys_settings)
-    apps: dict[str, Any] = {"ours": create_app(keys_settings), "floor": floor, "fastapi": peer}
+    quiet_peer = fastapi_app.create_app_without_telemetry(keys_settings)
+    apps: dict[str, Any] = {
+        "ours": create_app(keys_settings),
+        "floor": floor,
+        "fastapi": peer,
+        "fastapi_otel_off": quiet_peer,
+    }
     async with AsyncExitStack() as stack:
         yield {
             name: await stack.enter_async_context(
@@ -41,7 +48,7 @@ async def clients(keys_settings: Settings) -> AsyncIterator[Clients]:
             )
             for name, app in apps.items()
         }
-    for baseline in (floor, peer):
+    for baseline in (floor, peer, quiet_peer):
         await baseline.state.core.close()
 
 
@@ -193,3 +200,31 @@ async def test_credentials_are_checked_alike(clients: Clients, authorization: st
 
     assert_same_shape(responses, 401)
     assert {r.json()["error"] for r in responses.values()} == {responses["ours"].json()["error"]}
+
+
+def test_the_quiet_peer_has_fastapis_telemetry_off_and_the_other_its_defaults(keys_settings: Settings) -> None:
+    """What the two FastAPI rows differ by: FastAPI's own TelemetryConfig switches, nothing else."""
+    shipped = fastapi_app.create_app(keys_settings)
+    quiet = fastapi_app.create_app_without_telemetry(keys_settings)
+
+    def switches(app: Any) -> dict[str, bool]:
+        config = app._telemetry
+        return {name: config[name] for name in ("tracing", "metrics", "logs", "operation_spans")}
+
+    assert set(switches(shipped).values()) == {True}
+    assert set(switches(quiet).values()) == {False}
+    assert not quiet._native_telemetry.enabled()
+
+
+def test_vs_fastapi_is_taken_against_the_faster_peer() -> None:
+    from scripts.bench.run import ratios
+
+    def row(server: str, rps: float, p99: float) -> dict[str, Any]:
+        return {"server": server, "scenario": "hot", "backend": "sqlite", "rps_median": rps, "p99_ms": p99}
+
+    rows = [row("ours", 1200, 8.0), row("fastapi", 1000, 10.0), row("fastapi_otel_off", 1100, 12.0)]
+    per_backend, worst = ratios(rows, ["sqlite"])
+
+    assert per_backend["sqlite"]["hot_vs_fastapi"] == round(1200 / 1100, 3)  # the faster by req/s
+    assert per_backend["sqlite"]["p99_vs_fastapi"] == round(8.0 / 10.0, 3)  # the faster by latency
+    assert worst["hot_vs_fastapi"] == round(1200 / 1100, 3)

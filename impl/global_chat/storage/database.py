@@ -381,6 +381,10 @@ class Database:
             return pooler_misconfiguration(exc)
         return None
 
+    def sync_engines(self) -> list[Engine]:
+        """The engines statements run on: the async engine's `sync_engine`, and SQLite's reader."""
+        return [self.engine.sync_engine, *([self._sqlite_reader] if self._sqlite_reader is not None else [])]
+
     def pool_status(self) -> PoolStatus:
         """This process's connections now (cheap: counters of the pool, no I/O)."""
         statuses = [_pool_status(self.engine.sync_engine.pool, self._max_overflow)]
