@@ -35,7 +35,7 @@ from global_chat.settings import SettingsError
 from global_chat.storage.database import Database
 from global_chat.web.probes import PROBES
 from global_chat.web.request_id import current_request_id
-from global_chat_generated.server import OPERATIONS
+from global_chat_generated.operations import BASE_PATH, OPERATIONS
 
 if TYPE_CHECKING:
     from opentelemetry.propagators.textmap import Getter
@@ -49,7 +49,7 @@ OTLP_PROTOCOL = "http/protobuf"
 """The one OTLP transport shipped (opentelemetry-exporter-otlp-proto-http): no gRPC stack to install."""
 REQUEST_ID_ATTRIBUTE = "global_chat.request_id"
 
-ROUTES: dict[str, str] = {operation: path for operation, (_method, path, _tag) in OPERATIONS.items()}
+ROUTES: dict[str, str] = {operation_id: BASE_PATH + op.path for operation_id, op in OPERATIONS.items()}
 """operationId -> the contract's route template (what http.route records)."""
 
 
