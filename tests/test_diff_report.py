@@ -18,8 +18,14 @@ CONTRACT = ROOT / "openapi" / "openapi.yaml"
 SCHEMAS = ("components", "schemas")
 
 
+BASE_VERSION = "2.0.1"
+"""The version the base contract of these tests says, fixed so that the report's wording checked here does
+not move with the contract's own releases."""
+
+
 def contract() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))
+    loaded["info"]["version"] = BASE_VERSION
     return loaded
 
 
