@@ -84,3 +84,17 @@ def test_the_pooler_setting_takes_the_documented_values(pooler: str) -> None:
 def test_an_unknown_pooler_stops_start_up() -> None:
     with pytest.raises(ValueError, match="db_pooler"):
         make(database_url="postgresql://u@h/db", db_pooler="pgpool")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("sqlite:///var/x.db", "sqlite"), ("sqlite+aiosqlite:///x.db", "sqlite"), ("postgres://u@h/db", "postgresql")],
+)
+def test_the_backend_is_decided_once_from_the_url(url: str, expected: str) -> None:
+    assert make(database_url=url).database_backend == expected
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "not a url", "var/x.db"])
+def test_a_database_we_do_not_serve_stops_start_up(url: str) -> None:
+    with pytest.raises(ValueError, match="DATABASE_URL must be a SQLite"):
+        make(database_url=url)

@@ -95,7 +95,7 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
 
 def log_connection_budget(database: Database) -> None:
     """One line per process at start-up: the most database connections it may open, so that the sum over
-    the processes can be held against PostgreSQL's max_connections (README, Deploying: the sizing table)."""
+    the processes can be held against PostgreSQL's max_connections (docs/deploying.md: the sizing table)."""
     status = database.pool_status()
     get_logger("global_chat.database").info(
         "database connection budget",

@@ -22,7 +22,8 @@ from global_chat.accounts.service import AccountService, AdminError
 from global_chat.clock import utc_now
 from global_chat.metrics import multiprocess_dir
 from global_chat.settings import Settings, SettingsError
-from global_chat.storage.database import Database, pooler_misconfiguration
+from global_chat.storage.database import Database
+from global_chat.storage.failures import pooler_misconfiguration
 
 
 def _settings() -> Settings:
