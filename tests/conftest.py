@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.accounts",
     "tests.fixtures.contract",
     "tests.fixtures.postgres",
+    "tests.support.leaks",
 ]
 
 # Property tests pass or fail the same way on every run of one commit (a fixed seed: CI never flakes
@@ -27,18 +28,19 @@ PGBOUNCER_FIXTURES = {"pgbouncer_server", "pgbouncer_url", "private_pgbouncer"}
 # test modules (or folders), by their path under tests/ -> the markers of every test in them
 FAMILIES: dict[str, tuple[str, ...]] = {
     "deploy": ("deploy", "process"),
-    "bench": ("bench",),
     "contract": ("contract",),
-    "test_swagger_ui.py": ("browser", "process"),
     "client": ("process",),
+    "docs/test_examples.py": ("process",),
+    "web/test_swagger_ui.py": ("browser", "process"),
     "test_cli.py": ("process",),
-    "test_readme.py": ("process",),
-    "test_typescript_client.py": ("process",),
-    "test_postgres_instance.py": ("postgres", "process"),
     "hostile": ("hostile",),
     "hostile/test_restart.py": ("process",),
     "hostile/test_server_bounds.py": ("process",),
-    "test_pgbouncer_instance.py": ("postgres", "pgbouncer", "process"),
+    "tooling/test_bench_baselines.py": ("bench",),
+    "tooling/test_postgres_instance.py": ("postgres", "process"),
+    "tooling/test_pgbouncer_instance.py": ("postgres", "pgbouncer", "process"),
+    "tooling/test_servers.py": ("process",),
+    "tooling/test_strict_tests.py": ("process",),
 }
 
 

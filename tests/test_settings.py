@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from global_chat.settings import AuthMode, Settings, SettingsError
@@ -61,14 +59,6 @@ def test_a_ui_origin_must_be_exactly_an_origin(monkeypatch: pytest.MonkeyPatch, 
 
     with pytest.raises(ValueError, match="is not an origin"):
         Settings(_env_file=None)
-
-
-def test_every_setting_is_documented_in_the_readme() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-
-    undocumented = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in readme]
-
-    assert undocumented == []
 
 
 def test_the_pooler_setting_is_for_postgresql_only() -> None:

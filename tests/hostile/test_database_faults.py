@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from global_chat.app import create_app
 from global_chat.settings import Settings
 from global_chat.storage.database import Database
 from global_chat.storage.failures import is_unavailable
 from global_chat.storage.migrate import upgrade
+from tests.fixtures.app import client_of, in_process
 from tests.fixtures.contract import ContractSchemas
 
 pytestmark = pytest.mark.anyio
@@ -87,9 +87,7 @@ def slow_settings(make_settings: Callable[..., Settings]) -> Settings:
 @pytest.fixture
 async def slow_client(slow_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     settings = slow_settings
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://t"
-    ) as client:
+    async with in_process(settings) as app, client_of(app) as client:
         yield client
 
 

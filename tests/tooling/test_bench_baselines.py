@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 
-from global_chat.app import create_app
 from global_chat.settings import Settings
 from global_chat.storage.tables import SESSIONS
 from scripts.bench import fastapi_app, floor_app
 from scripts.bench.common import BODY, CHAT_PATH
 from tests.fixtures.accounts import Accounts
+from tests.fixtures.app import in_process
 
 pytestmark = pytest.mark.anyio
 JSON = {"content-type": "application/json"}
@@ -33,8 +33,9 @@ async def clients(keys_settings: Settings) -> AsyncIterator[Clients]:
     """The three servers of the benchmark, in process, on one database."""
     floor = floor_app.create_app(keys_settings)
     peer = fastapi_app.create_app(keys_settings)
-    apps: dict[str, Any] = {"ours": create_app(keys_settings), "floor": floor, "fastapi": peer}
     async with AsyncExitStack() as stack:
+        ours = await stack.enter_async_context(in_process(keys_settings))
+        apps: dict[str, Any] = {"ours": ours, "floor": floor, "fastapi": peer}
         yield {
             name: await stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
