@@ -78,7 +78,7 @@ def postgres_connect_args(settings: Settings) -> dict[str, Any]:
     # Behind a pooler no startup parameter: PgBouncer refuses those it does not track (unless its
     # ignore_startup_parameters lists them, and then it drops them). The statement timeout is then
     # asyncpg's command_timeout: on expiry asyncpg sends a cancel request, which PgBouncer forwards to the
-    # server connection running the statement; a server-side limit is the role's (docs/deploying.md).
+    # server connection running the statement; a server-side limit is the role's (docs/pgbouncer.md).
     return args
 
 

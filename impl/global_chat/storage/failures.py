@@ -64,7 +64,7 @@ def _sqlstate(exc: BaseException) -> str | None:
 
 UNDECLARED_POOLER = (
     "DATABASE_URL reaches PostgreSQL through a connection pooler such as PgBouncer ({evidence}), and DB_POOLER "
-    "does not say so: set DB_POOLER=pgbouncer (see docs/deploying.md), or point DATABASE_URL at PostgreSQL itself"
+    "does not say so: set DB_POOLER=pgbouncer (see docs/pgbouncer.md), or point DATABASE_URL at PostgreSQL itself"
 )
 _REFUSED_PARAMETER = re.compile(r"unsupported startup parameter: (\w+)")
 # SQLSTATEs that only a pooler produces for us: we never name a prepared statement ourselves, so a named one
