@@ -25,9 +25,12 @@ settings.load_profile("suite")
 TESTS = Path(__file__).resolve().parent
 POSTGRES_FIXTURES = {"postgres", "postgres_url", "postgres_server", "private_postgres", "pgbouncer_server"}
 PGBOUNCER_FIXTURES = {"pgbouncer_server", "pgbouncer_url", "private_pgbouncer"}
-# test modules (or folders), by their path under tests/ -> the markers of every test in them
+# test modules (or folders), by their path under tests/ -> the markers of every test in them. The deployment
+# tests time real server processes against the test's own client (a SIGKILL in the middle of a burst, say):
+# they run without coverage's tracing (pytest-cov's no_cover), which slowed that client enough to change what
+# they observe.
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "deploy": ("deploy", "process"),
+    "deploy": ("deploy", "process", "no_cover"),
     "contract": ("contract",),
     "client": ("process",),
     "docs/test_examples.py": ("process",),
