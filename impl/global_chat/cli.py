@@ -22,14 +22,20 @@ from global_chat.accounts.service import AccountService, AdminError
 from global_chat.clock import utc_now
 from global_chat.metrics import multiprocess_dir
 from global_chat.settings import Settings, SettingsError
-from global_chat.storage.database import Database, pooler_misconfiguration
+from global_chat.storage.database import Database
+from global_chat.storage.failures import pooler_misconfiguration
 
 
 def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise SystemExit(f"global-chat: invalid settings:\n{exc}") from None
+        # each setting and what is wrong with it, never the values given (JWT_SECRET is one of them)
+        reasons = [
+            f"  {'.'.join(map(str, error['loc'])).upper() or 'settings'}: {error['msg']}"
+            for error in exc.errors(include_url=False, include_input=False)
+        ]
+        raise SystemExit("global-chat: invalid settings:\n" + "\n".join(reasons)) from None
 
 
 def _database_misconfiguration(settings: Settings) -> str | None:

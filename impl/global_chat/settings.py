@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from global_chat.origins import origin_of, parse_origin
 
@@ -21,6 +23,15 @@ class AuthMode(StrEnum):
     """Every request is the well-known anonymous user of the default organization (local development)."""
     KEYS = "keys"
     """API keys and HS256 JWTs are required."""
+
+
+class DatabaseBackend(StrEnum):
+    """The store DATABASE_URL names, decided once from its scheme (Settings.database_backend)."""
+
+    SQLITE = "sqlite"
+    """The embedded default: one file, one machine."""
+    POSTGRESQL = "postgresql"
+    """The scale-out store: any number of stateless processes against one database."""
 
 
 class DbPooler(StrEnum):
@@ -97,7 +108,7 @@ class Settings(BaseSettings):
     )
     # One budget of 20 connections per process, all of them kept once opened: connections beyond the pool
     # are opened for one request and closed after it, and under load that churn cost the hot path a new
-    # PostgreSQL connection every ~14 requests (README, Deploying: Sizing).
+    # PostgreSQL connection every ~14 requests (docs/deploying.md: sizing).
     db_pool_size: int = Field(default=20, ge=1, description="Connections a process keeps open once opened.")
     db_max_overflow: int = Field(
         default=0, ge=0, description="Connections a process may open beyond DB_POOL_SIZE, each closed after use."
@@ -140,8 +151,13 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _a_backend_we_serve(self) -> Settings:
+        self.database_backend  # noqa: B018 - computed once here, so that a wrong DATABASE_URL stops the start
+        return self
+
+    @model_validator(mode="after")
     def _pooler_needs_postgresql(self) -> Settings:
-        if self.db_pooler is not DbPooler.NONE and not self.async_database_url.startswith("postgresql"):
+        if self.db_pooler is not DbPooler.NONE and self.database_backend is not DatabaseBackend.POSTGRESQL:
             raise ValueError(
                 f"DB_POOLER={self.db_pooler.value} is for a PostgreSQL DATABASE_URL (a PgBouncer in front of "
                 "PostgreSQL); this DATABASE_URL is not one: unset DB_POOLER or fix DATABASE_URL"
@@ -161,14 +177,24 @@ class Settings(BaseSettings):
                 return driver + url.removeprefix(plain)
         return url
 
+    @cached_property
+    def database_backend(self) -> DatabaseBackend:
+        """SQLite or PostgreSQL, from DATABASE_URL's scheme; anything else is refused at start-up."""
+        try:
+            name = make_url(self.async_database_url).get_backend_name()
+        except ArgumentError:
+            name = ""
+        try:
+            return DatabaseBackend(name)
+        except ValueError:
+            raise ValueError(
+                "DATABASE_URL must be a SQLite (sqlite:///path) or PostgreSQL (postgresql://...) URL"
+            ) from None
+
     @property
     def allowed_ui_origins(self) -> tuple[str, ...]:
         """UI_ORIGINS, or else the origin of UI_BASE_URL."""
         return self.ui_origins or (str(origin_of(self.ui_base_url)),)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.async_database_url.startswith("sqlite")
 
     def check_bind(self, host: str) -> None:
         """Refuse to serve the anonymous mode beyond this machine unless explicitly forced."""

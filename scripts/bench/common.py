@@ -37,8 +37,9 @@ class Core:
         return await self.services.authenticator.authenticate(authorization)
 
     async def get_or_create_chat_session(self, identity: Identity, locale: str | None) -> bytes:
-        """Our handler's work below the web framework: the service method, the presenter, the
-        generated serialization (tests/bench checks that the three servers send the same statements)."""
+        """Our handler's work below the web framework: the service method, the presenter, the generated
+        serialization (tests/tooling/test_bench_baselines.py checks that the three servers send the same
+        statements)."""
         outcome = await self.services.global_chat.get_or_create(identity, locale)
         return model_json(present_session(outcome.session, identity, self.services.links, GET_OR_CREATE))
 

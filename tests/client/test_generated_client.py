@@ -27,7 +27,8 @@ from global_chat_client.models import (
     UpdateSessionRequest,
     WithUrlsSession,
 )
-from tests.fixtures.server import global_chat, serving
+from scripts.servers import global_chat_serve, serving
+from tests.fixtures.server import global_chat
 from tests.support.deployment import wait_for_room_in_the_minute
 
 
@@ -36,9 +37,17 @@ class Server:
         self.base_url = base_url
         self.key = key
         self.env = env
+        self.clients: list[AuthenticatedClient] = []
 
-    def client(self, key: str | None = None) -> AuthenticatedClient:
-        return AuthenticatedClient(base_url=self.base_url, token=key or self.key, prefix="")
+    def client(self, key: str | None = None, headers: dict[str, str] | None = None) -> AuthenticatedClient:
+        """A client as a consumer makes one; its connections are closed when the test ends."""
+        client = AuthenticatedClient(base_url=self.base_url, token=key or self.key, prefix="", headers=headers or {})
+        self.clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        while self.clients:
+            self.clients.pop().get_httpx_client().close()
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +65,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     global_chat(env, "migrate")
     org = global_chat(env, "create-org", "Client tests")
     key = global_chat(env, "create-api-key", "--org", org, "--user", str(uuid.uuid4()))
-    with serving(env) as url:
-        yield Server(url.removesuffix("/v1/sessions/chat"), key, env)
+    with serving(global_chat_serve(env, log_dir=folder)) as server:
+        yield Server(server.base_url, key, env)
+
+
+@pytest.fixture(autouse=True)
+def closing_clients(server: Server) -> Iterator[None]:
+    yield
+    server.close_clients()
 
 
 def test_get_or_create_then_read_update_pin_delete(server: Server) -> None:
@@ -96,8 +111,8 @@ def test_400_is_parsed(server: Server) -> None:
 
 
 def test_401_is_parsed(server: Server) -> None:
-    anonymous = Client(base_url=server.base_url)
-    answer = get_or_create_chat_session.sync_detailed(client=anonymous, body=None)
+    with Client(base_url=server.base_url) as anonymous:  # the client's connections, closed with it
+        answer = get_or_create_chat_session.sync_detailed(client=anonymous, body=None)
     assert answer.status_code == 401
     assert isinstance(answer.parsed, ErrorResponse)
     assert answer.parsed.code == ErrorCode.UNAUTHORIZED
@@ -113,7 +128,7 @@ def test_404_is_parsed(server: Server) -> None:
 
 def test_403_of_another_organization_is_parsed(server: Server) -> None:
     other = global_chat(server.env, "create-org", "Other")
-    client = server.client().with_headers({"X-Org-Id": other})
+    client = server.client(headers={"X-Org-Id": other})
 
     answer = get_or_create_chat_session.sync_detailed(client=client, body=None)
 
@@ -131,8 +146,7 @@ def test_413_is_parsed(server: Server) -> None:
 
 
 def test_415_is_parsed(server: Server) -> None:
-    client = server.client()
-    client = client.with_headers({"Content-Type": "text/plain"})
+    client = server.client(headers={"Content-Type": "text/plain"})
     response = client.get_httpx_client().post("/v1/sessions/chat", content=b"locale=uk")
     parsed = ErrorResponse.from_dict(response.json())
     assert response.status_code == 415

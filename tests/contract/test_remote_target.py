@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scripts.ports import free_port
-from tests.fixtures.server import global_chat, serving
+from tests.fixtures.server import global_chat, serving_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 JUNIT = ROOT / "reports" / "contract-junit.xml"
@@ -38,7 +38,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     global_chat(env, "migrate")
     org = global_chat(env, "create-org", "throwaway")
     key = global_chat(env, "create-api-key", "--org", org, "--user", str(uuid.uuid4()))
-    with serving(env) as chat_url:
+    with serving_chat(env) as chat_url:
         yield chat_url.removesuffix("/v1/sessions/chat"), key, org
 
 

@@ -5,14 +5,16 @@ real server over TCP."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-from connexion import ConnexionMiddleware
 from hypothesis import HealthCheck, settings
+from schemathesis.python.asgi import shutdown_lifespans
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from global_chat.app import create_app
 from global_chat.settings import Settings
 from tests.fixtures.accounts import Accounts
 
@@ -36,14 +38,17 @@ def api_key(keys_settings: Settings) -> str:
 
 
 @pytest.fixture
-def contract_schema(keys_app: ConnexionMiddleware, api_key: str, monkeypatch: pytest.MonkeyPatch) -> OpenApiSchema:
+def contract_schema(keys_settings: Settings, api_key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenApiSchema]:
     # schemathesis.toml (the options of `make contract`) applies here too; it reads the key from the environment.
     monkeypatch.setenv("GLOBAL_CHAT_API_KEY", api_key)
-    loaded = schemathesis.openapi.from_asgi("/v1/openapi.json", keys_app)
+    # Schemathesis runs the app's lifespan on an event loop of its own, as a server does: the app's shutdown
+    # (which closes its database) runs when Schemathesis stops the lifespans it started.
+    loaded = schemathesis.openapi.from_asgi("/v1/openapi.json", create_app(keys_settings))
     # The JUnit report belongs to `make contract`; writing it from pytest also needs allure (Schemathesis 4.32).
     loaded.config.reports.junit.enabled = False
     loaded.config.headers = {"Authorization": api_key}
-    return loaded
+    yield loaded
+    shutdown_lifespans()
 
 
 @schema.parametrize()

@@ -30,8 +30,9 @@ from global_chat.settings import Settings
 from global_chat.storage.migrate import head_revision
 from scripts.pgbouncer_instance import PgBouncerInstance
 from scripts.postgres_instance import PostgresInstance
-from tests.fixtures.server import BIN
-from tests.support.deployment import CLI_TIMEOUT, JWT_SECRET, Deployment, Server, running_servers
+from scripts.servers import BIN
+from tests.fixtures.server import CLI_TIMEOUT
+from tests.support.deployment import JWT_SECRET, Deployment, Server, running_servers
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.postgres, pytest.mark.pgbouncer]
 
@@ -66,7 +67,8 @@ async def create_database(postgres: PostgresInstance) -> None:
         await connection.close()
 
 
-def global_chat(env: dict[str, str], workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def global_chat_exits(env: dict[str, str], workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`global-chat ARGS`, whatever its exit code."""
     return subprocess.run(
         [str(BIN / "global-chat"), *args], env=env, cwd=workdir, capture_output=True, text=True, timeout=CLI_TIMEOUT
     )
@@ -256,7 +258,7 @@ def test_an_undeclared_pgbouncer_stops_start_up_with_the_remedy(
 ) -> None:
     env = {**stack.deployment.env, "DB_POOLER": "none"}
 
-    result = global_chat(env, workdir, *command)
+    result = global_chat_exits(env, workdir, *command)
 
     assert result.returncode == 2, result.stderr
     assert "set DB_POOLER=pgbouncer" in result.stderr

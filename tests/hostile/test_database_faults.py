@@ -1,4 +1,4 @@
-"""What "the database is unavailable" means (storage.database.is_unavailable, the one place that decides it):
+"""What "the database is unavailable" means (storage.failures.is_unavailable, the one place that decides it):
 a 503 with Retry-After for every "not now" of PostgreSQL, a 500 for none of them; any other database
 error stays a bug of ours (500)."""
 
@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from global_chat.app import create_app
 from global_chat.settings import Settings
-from global_chat.storage.database import Database, is_unavailable
+from global_chat.storage.database import Database
+from global_chat.storage.failures import is_unavailable
 from global_chat.storage.migrate import upgrade
+from tests.fixtures.app import client_of, in_process
 from tests.fixtures.contract import ContractSchemas
 
 pytestmark = pytest.mark.anyio
@@ -60,7 +61,8 @@ async def test_the_servers_not_now_sqlstates_are_unavailable_and_no_others(
 @pytest.mark.parametrize(
     "error",
     [
-        TimeoutError(),  # asyncpg's command_timeout: the builtin, not wrapped by SQLAlchemy
+        # asyncpg's command_timeout, as storage/engine.py raises it (SQLAlchemy leaves the builtin unwrapped)
+        OperationalError("SELECT 1", {}, TimeoutError()),
         OperationalError("SELECT 1", {}, Exception("could not connect")),
         InterfaceError("SELECT 1", {}, Exception("connection is closed")),
         DBAPIError("SELECT 1", {}, asyncpg.exceptions.CannotConnectNowError("the database system is starting up")),
@@ -68,6 +70,11 @@ async def test_the_servers_not_now_sqlstates_are_unavailable_and_no_others(
 )
 def test_connection_level_errors_and_timeouts_are_unavailable(error: BaseException) -> None:
     assert is_unavailable(error)
+
+
+def test_a_timeout_raised_outside_the_driver_is_a_bug_not_an_outage() -> None:
+    """Only the driver's and the pool's timeouts mean "the database did not answer in time"."""
+    assert not is_unavailable(TimeoutError())
 
 
 @pytest.fixture
@@ -80,9 +87,7 @@ def slow_settings(make_settings: Callable[..., Settings]) -> Settings:
 @pytest.fixture
 async def slow_client(slow_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     settings = slow_settings
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://t"
-    ) as client:
+    async with in_process(settings) as app, client_of(app) as client:
         yield client
 
 

@@ -9,13 +9,12 @@ from collections import Counter
 from collections.abc import Iterator
 
 import asyncpg
-import httpx
 import pytest
 
-from global_chat.app import create_app
 from global_chat.settings import Settings
 from global_chat.storage.migrate import upgrade
 from scripts.postgres_instance import PostgresInstance
+from tests.fixtures.app import client_of, in_process
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -40,9 +39,7 @@ async def create_database(instance: PostgresInstance) -> None:
 
 async def requests_through_restarts(settings: Settings, instance: PostgresInstance) -> Counter[int]:
     statuses: Counter[int] = Counter()
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://t"
-    ) as client:
+    async with in_process(settings) as app, client_of(app) as client:
         session = (await client.post("/v1/sessions/chat")).json()
         url = f"/v1/sessions/{session['id']}"
         calls = [

@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from tests.fixtures.contract import ContractSchemas
-from tests.support.deployment import Server, base_env, run_cli, running_servers
+from tests.fixtures.server import global_chat
+from tests.support.deployment import Server, base_env, running_servers
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -30,7 +31,7 @@ MAX_CONNECTIONS = 4
 
 def start_server(workdir: Path, **settings: str) -> Iterator[Server]:
     env = base_env(DATABASE_URL=f"sqlite:///{workdir / 'bounds.db'}", **settings)
-    run_cli(env, "migrate", cwd=workdir)
+    global_chat(env, "migrate", cwd=workdir)
     with running_servers(workdir) as servers:
         (server,) = servers.start(env, name="bounds")
         yield server

@@ -17,7 +17,7 @@ import pytest
 
 from global_chat_generated.mcp_tools import TOOLS
 from tests.fixtures.mcp import error_of, mcp_session, success_of
-from tests.fixtures.server import global_chat, serving
+from tests.fixtures.server import global_chat, serving_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -41,7 +41,7 @@ def serve(folder: Path, **settings: str) -> Iterator[Served]:
     if settings.get("AUTH_MODE") == "keys":
         org = global_chat(env, "create-org", "MCP tests")
         key = global_chat(env, "create-api-key", "--org", org, "--user", str(uuid.uuid4()))
-    with serving(env) as url:
+    with serving_chat(env) as url:
         yield Served(url.removesuffix("/v1/sessions/chat"), env, key)
 
 

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from global_chat.accounts.service import AccountService
-from global_chat.app import create_app
 from global_chat.identity import Identity
 from global_chat.metrics import Metrics
 from global_chat.sessions.service import WINDOW_SECONDS, GlobalChatService
@@ -19,6 +18,7 @@ from global_chat.settings import Settings
 from global_chat.storage.database import Database
 from global_chat.storage.tables import RATE_LIMIT_WINDOWS
 from tests.fixtures.accounts import JWT_SECRET, Accounts
+from tests.fixtures.app import client_of, in_process
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.contract import ContractSchemas
 
@@ -33,8 +33,7 @@ async def limited_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The budget's window is the test clock's: no run straddles a minute boundary by chance."""
     settings = make_settings(auth_mode="keys", jwt_secret=JWT_SECRET, chat_create_rate_limit=BUDGET)
-    transport = httpx.ASGITransport(app=create_app(settings, clock=clock))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with in_process(settings, clock) as app, client_of(app) as client:
         yield client
 
 
@@ -96,8 +95,7 @@ async def per_user_client(
     settings = make_settings(
         auth_mode="keys", jwt_secret=JWT_SECRET, chat_create_rate_limit=10, chat_create_rate_limit_per_user=2
     )
-    transport = httpx.ASGITransport(app=create_app(settings, clock=clock))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with in_process(settings, clock) as app, client_of(app) as client:
         yield client
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from global_chat import ids
 from global_chat.accounts.repository import AccountRepository
 from global_chat.accounts.service import AccountService
-from global_chat.sessions.model import StoredSession, global_chat_tags
+from global_chat.sessions.model import SessionChanges, StoredSession, global_chat_tags
 from global_chat.sessions.repository import SessionRepository
 from global_chat.storage.database import Database
 from global_chat.storage.tables import RATE_LIMIT_WINDOWS as WINDOWS
@@ -87,12 +87,21 @@ async def test_owned_sessions_are_found_changed_and_deleted_only_by_their_owner(
         assert await repo.find_owned(session.id, session.organization_id, stranger) is None
         assert await repo.find_owned(session.id, uuid.uuid4(), owner) is None
         assert await repo.find_owned(session.id, session.organization_id, owner, lock=True) == session
-        changed = await repo.update(session.id, {"title": "Renamed", "is_pinned": True})
-        assert changed == replace(session, title="Renamed", is_pinned=True)
+        later = session.updated_at + timedelta(minutes=1)
+        tags = ("global-chat", "planning")
+        changes = SessionChanges(title="Renamed", locale="uk-UA", tags=tags)
+        renamed = await repo.change(session.id, changes, later)
+        assert renamed == replace(session, title="Renamed", locale="uk-UA", tags=tags, updated_at=later)
+        cleared = await repo.change(session.id, SessionChanges(clear_locale=True), later)
+        assert cleared == replace(renamed, locale=None)
+        pinned = await repo.set_pinned(session.id, True, later)
+        assert pinned == replace(cleared, is_pinned=True)
         assert not await repo.delete_owned(session.id, session.organization_id, stranger)
         assert await repo.delete_owned(session.id, session.organization_id, owner)
         assert await repo.find_owned(session.id, session.organization_id, owner) is None
-        assert await repo.update(session.id, {"title": "Gone"}) is None
+        assert await repo.change(session.id, SessionChanges(title="Gone"), later) is None
+        assert await repo.set_pinned(session.id, False, later) is None
+        assert await repo.rebind(session.id, uuid.uuid4(), later) is None
 
 
 async def test_budget_windows_count_atomically_per_organization_bucket_and_window(database: Database) -> None:

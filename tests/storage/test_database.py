@@ -12,15 +12,13 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from global_chat.errors import DatabaseMisconfigured
-from global_chat.settings import DbPooler, Settings
-from global_chat.storage.database import (
-    Database,
-    is_unavailable,
-    pooler_misconfiguration,
-    postgres_connect_args,
-)
+from global_chat.settings import DatabaseBackend, DbPooler, Settings
+from global_chat.storage.database import Database
+from global_chat.storage.engine import postgres_connect_args
+from global_chat.storage.failures import is_unavailable, pooler_misconfiguration
 from scripts.pgbouncer_instance import PgBouncerInstance
 from tests.fixtures.postgres import PostgresDatabases
 
@@ -53,7 +51,8 @@ async def test_pool_status_counts_connections_in_use_and_beyond_the_pool(
 ) -> None:
     settings = make_settings(db_pool_size=1, db_max_overflow=2)
     database = Database(settings)
-    pools = 2 if settings.is_sqlite else 1  # SQLite: the engine's pool and the reader's
+    # SQLite: the engine's pool and the reader's
+    pools = 2 if settings.database_backend is DatabaseBackend.SQLITE else 1
     try:
         async with database.engine.connect() as first, database.engine.connect() as second:
             await first.execute(text("SELECT 1"))
@@ -160,6 +159,8 @@ async def test_behind_pgbouncer_the_statement_timeout_cancels_the_statement_on_t
         with pytest.raises(Exception) as raised:
             async with database.outside_transaction() as executor:
                 await executor.execute(text("SELECT pg_sleep(60)"))
+        # asyncpg's command_timeout (the builtin TimeoutError), raised by the engine as the driver's "not now"
+        assert isinstance(raised.value, OperationalError) and isinstance(raised.value.orig, TimeoutError)
         assert is_unavailable(raised.value), repr(raised.value)  # a 503 with Retry-After, as on PostgreSQL itself
         deadline = time.monotonic() + 20
         while await running_sleeps(postgres.admin_url) and time.monotonic() < deadline:

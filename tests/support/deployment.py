@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,19 +20,17 @@ from typing import Any
 
 import asyncpg
 import httpx
-import pytest
 
 from global_chat.accounts.credentials import TokenClaims, issue_token
 from global_chat.clock import utc_now
 from global_chat.ids import ORGANIZATION, parse_id
-from scripts.ports import free_port
+from scripts.servers import ServerProcess, global_chat_serve
 from tests.fixtures.postgres import PostgresDatabases
-from tests.fixtures.server import BIN
+from tests.fixtures.server import global_chat
 
 JWT_SECRET = "deploy-test-secret-" + "x" * 40
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
-CLI_TIMEOUT = 60.0
 DB_TIMEOUT = 10.0
 
 
@@ -53,15 +50,6 @@ def base_env(**overrides: str) -> dict[str, str]:
     )
     env.update(overrides)
     return env
-
-
-def run_cli(env: dict[str, str], *args: str, cwd: Path) -> str:
-    """`global-chat ARGS`; its stdout (only the result, by contract), stripped."""
-    result = subprocess.run(
-        [str(BIN / "global-chat"), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=CLI_TIMEOUT
-    )
-    assert result.returncode == 0, f"global-chat {' '.join(args[:1])} failed:\n{result.stderr}"
-    return result.stdout.strip()
 
 
 def process_exists(pid: int) -> bool:
@@ -90,70 +78,30 @@ def cmdline(pid: int) -> str:
         return ""
 
 
-class Server:
-    """One `global-chat serve` process (the uvicorn supervisor when workers > 1)."""
+class Server(ServerProcess):
+    """One `global-chat serve` process (the uvicorn supervisor when workers > 1), and its workers."""
 
     def __init__(self, env: dict[str, str], workdir: Path, name: str, workers: int = 1) -> None:
-        self.name = name
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        started = global_chat_serve(env, log_dir=workdir, name=name, workers=workers, cwd=workdir)
+        super().__init__(started.name, started.port, started.process, started.log_path)
         self.chat_url = f"{self.base_url}/v1/sessions/chat"
-        self.log_path = workdir / f"{name}.log"
         self.known_children: set[int] = set()
-        with self.log_path.open("wb") as log:
-            command = ["serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
-            self.process = subprocess.Popen(
-                [str(BIN / "global-chat"), *command],
-                env=env,
-                cwd=workdir,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self.pid = self.process.pid
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return f"--- {self.name} (pid {self.pid}) log tail ---\n" + "\n".join(text.splitlines()[-lines:])
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         """Until /readyz answers 200 (the database answers and is migrated)."""
-        deadline = time.monotonic() + timeout
-        last: object = None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"{self.name} exited with {self.process.returncode}\n{self.log_tail()}", pytrace=False)
-            try:
-                last = httpx.get(f"{self.base_url}/readyz", timeout=5).status_code
-                if last == 200:
-                    self.known_children.update(children(self.pid))
-                    return
-            except httpx.TransportError as exc:
-                last = exc
-            time.sleep(0.1)
-        pytest.fail(f"{self.name} not ready within {timeout} s (last: {last!r})\n{self.log_tail()}", pytrace=False)
+        self.wait_until_ready("/readyz", ready=lambda status: status == 200, timeout=timeout)
+        self.known_children.update(children(self.pid))
 
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=STOP_TIMEOUT)
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after STOP_TIMEOUT; worker processes are killed by PID if they outlive it."""
+    def stop(self, grace: float = STOP_TIMEOUT) -> int:
+        """SIGTERM, then SIGKILL after `grace`; worker processes are killed by PID if they outlive it."""
         if self.process.poll() is None:
             self.known_children.update(children(self.pid))
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=STOP_TIMEOUT)
+        code = super().stop(grace)
         for child in self.known_children:
             # a worker that outlived its supervisor (SIGKILLed, say); the command line guards against a reused PID
             if process_exists(child) and "multiprocessing" in cmdline(child):
                 os.kill(child, signal.SIGKILL)
+        return code
 
 
 class Servers:
@@ -207,7 +155,7 @@ class Deployment:
         self.env = base_env(DATABASE_URL=database_url, **settings)
 
     def cli(self, *args: str) -> str:
-        return run_cli(self.env, *args, cwd=self.workdir)
+        return global_chat(self.env, *args, cwd=self.workdir)
 
     def create_org(self, name: str) -> str:
         return self.cli("create-org", name)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from scripts.postgres_instance import instances_dir
@@ -20,25 +22,28 @@ def process_gone(pid: int, timeout: float = 10) -> bool:
     return not Path(f"/proc/{pid}").exists()
 
 
-def start_owner(script: str, kind: str, *args: str) -> tuple[subprocess.Popen[str], Path]:
+@contextmanager
+def owner_of_an_instance(script: str, kind: str, *args: str) -> Iterator[tuple[subprocess.Popen[str], Path]]:
     """`python scripts/<script> ARGS` in a process of its own, which starts an instance and keeps it until
-    signalled: the process, once it has printed the instance's URL, and the instance's folder."""
+    signalled: the process, once it has printed the instance's URL, and the instance's folder. The process is
+    killed (if the test left it running) and its pipe closed when the block ends."""
     owner = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / script), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    assert owner.stdout is not None
     try:
-        assert owner.stdout is not None
         url = owner.stdout.readline().strip()
         assert url.startswith("postgresql://"), url
         (root,) = [path for path in instances_dir(kind).iterdir() if path.name.startswith(f"{owner.pid}-")]
-    except BaseException:
-        owner.kill()
+        yield owner, root
+    finally:
+        if owner.poll() is None:
+            owner.kill()
         owner.wait(timeout=10)
-        raise
-    return owner, root
+        owner.stdout.close()
 
 
 def fake_installer(tmp_path: Path, name: str, body: str) -> Path:

@@ -1,5 +1,5 @@
 /**
- * The generated TypeScript client against a real `global-chat serve` (tests/test_typescript_client.py
+ * The generated TypeScript client against a real `global-chat serve` (tests/client/test_typescript_client.py
  * starts it, makes the credentials and runs this compiled): every operation with an API key and with the
  * web UI's login cookie, and the 401, 403, 404 and 429 as typed errors. Exits non-zero on the first failure.
  */

@@ -1,88 +1,125 @@
-"""Pins everything web/connexion_extensions.py (and the rest of the web layer, and the generated
-routes) relies on in Connexion beyond its plain configuration: when an upgrade changes one of these,
-this module fails, naming it. No private (underscore) name of Connexion's is relied on."""
+"""Pins what the service relies on in Connexion (web/connexion_extensions.py, and the error rendering, the
+security handlers and the generated routes around it), by the behaviour it gives, through the app:
+
+- documented extension points: the `middlewares` list (our validation, routing and Swagger UI layers in
+  place of Connexion's, ours inserted after its two error layers), `security_map`, error handlers, the
+  Resolver;
+- public but undocumented: the routing scope key, RoutingMiddleware's Starlette routers,
+  SwaggerUIMiddleware's `app` and SwaggerUIAPI's add_openapi_json/add_openapi_yaml.
+
+docs/architecture.md lists them. Each test below fails, naming the behaviour, when an upgrade changes what
+one of them does; the last one says which Connexion the behaviours were checked on."""
 
 from __future__ import annotations
 
-import inspect
-from typing import Any
-
 import httpx
 import pytest
-from connexion.middleware import ConnexionMiddleware
-from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.routing import ROUTING_CONTEXT, RoutingMiddleware
-from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
-from connexion.security import AbstractSecurityHandler
-from starlette.routing import Router
 
 from global_chat.web.connexion_extensions import DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware
+from tests.fixtures.contract import ContractSchemas
+from tests.support.lock import assert_installed_as_locked
 
 pytestmark = pytest.mark.anyio
+CHAT = "/v1/sessions/chat"
+JSON = {"Content-Type": "application/json"}
 
 
-def parameters(function: Any) -> list[str]:
-    return list(inspect.signature(function).parameters)
-
-
-def test_the_default_stack_starts_with_the_error_layers_the_app_inserts_after() -> None:
-    # app.py puts its body limit and declared-methods check right after these two.
-    assert ConnexionMiddleware.default_middlewares[:2] == [ServerErrorMiddleware, ExceptionMiddleware]
-    assert RequestValidationMiddleware in ConnexionMiddleware.default_middlewares
-    assert SwaggerUIMiddleware in ConnexionMiddleware.default_middlewares
-
-
-def test_the_swagger_ui_middleware_passes_on_to_self_app() -> None:
-    assert issubclass(DocsOnlySwaggerUIMiddleware, SwaggerUIMiddleware)
-    assert "self.app = app" in inspect.getsource(SwaggerUIMiddleware.__init__)
-
-
-def test_the_swagger_ui_api_adds_its_spec_routes_by_two_public_methods() -> None:
-    """ContractAsWrittenSwaggerUIAPI overrides add_openapi_json/add_openapi_yaml (called by __init__ when the
-    spec is to be served) and DocsOnlySwaggerUIMiddleware.add_api mounts it as SwaggerUIMiddleware.add_api
-    mounts Connexion's."""
-    init = inspect.getsource(SwaggerUIAPI.__init__)
-    assert "self.add_openapi_json()" in init and "self.add_openapi_yaml()" in init
-    assert "self.router = Router(default=default)" in init
-    assert "self.options = SwaggerUIConfig(" in init
-    assert parameters(SwaggerUIAPI.add_openapi_json) == parameters(SwaggerUIAPI.add_openapi_yaml) == ["self"]
-    mount = inspect.getsource(SwaggerUIMiddleware.add_api)
-    assert "SwaggerUIAPI(" in mount and "default=self.default_fn" in mount
-    assert "self.router.mount(api.base_path, app=api.router)" in mount
-    assert parameters(SwaggerUIMiddleware.add_api)[:4] == ["self", "specification", "base_path", "arguments"]
-    # the YAML twin's path, as Connexion derives it
-    assert 'openapi_spec_path[: -len("json")] + "yaml"' in inspect.getsource(SwaggerUIAPI.add_openapi_yaml)
-
-
-def test_the_routing_middleware_routes_with_starlette_routers_mounted_per_api() -> None:
-    """NoRedirectRoutingMiddleware turns redirect_slashes off on `self.router` and on each API's Router,
-    which add_api mounts on it."""
-    assert issubclass(NoRedirectRoutingMiddleware, RoutingMiddleware)
-    assert RoutingMiddleware in ConnexionMiddleware.default_middlewares
-    assert "self.router = Router(" in inspect.getsource(RoutingMiddleware.__init__)
-    assert "self.router.mount(api.base_path, app=api.router)" in inspect.getsource(RoutingMiddleware.add_api)
-    assert parameters(RoutingMiddleware.add_api)[:4] == ["self", "specification", "base_path", "arguments"]
-    assert "redirect_slashes" in parameters(Router.__init__)
-    assert "self.redirect_slashes" in inspect.getsource(Router.app)
-
-
-def test_the_routing_context_key() -> None:
-    assert ROUTING_CONTEXT == "connexion_routing"
-
-
-async def test_the_hooks_are_in_the_running_stack(app: ConnexionMiddleware, client: httpx.AsyncClient) -> None:
-    """After a request the stack is built: ours are in it, and no request-validation layer (the generated
-    endpoints read the parameters and, through web/bodies.py, the body)."""
-    response = await client.post("/v1/sessions/chat")
-    assert response.status_code == 200
+async def test_our_layers_run_in_place_of_connexions(app: ConnexionMiddleware, client: httpx.AsyncClient) -> None:
+    """`middlewares`: after a request the stack is built, with our routing and Swagger UI layers in place of
+    Connexion's and no request-validation layer (the generated endpoints and web/bodies.py validate)."""
+    assert (await client.post(CHAT)).status_code == 200
 
     layers = {type(layer) for layer in app.middleware_stack or ()}
     assert {DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware} <= layers
-    assert not any(isinstance(layer, RequestValidationMiddleware) for layer in app.middleware_stack or ())
+    assert not any(issubclass(layer, RequestValidationMiddleware) for layer in layers)
 
 
-def test_the_security_handler_interface() -> None:
-    """web/security.py subclasses it for every scheme type of the contract (`security_map`)."""
-    assert parameters(AbstractSecurityHandler.get_fn) == ["self", "security_scheme", "required_scopes"]
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "body", "status", "names"),
+    [
+        # the operation's body schema (body_schema), compiled by us: a wrong type names the field
+        ("POST", CHAT, JSON, b'{"locale": 5}', 400, "locale"),
+        # its media types (consumes, MediaTypeDict): another one is a 415, a charset parameter is fine
+        ("POST", CHAT, {"Content-Type": "text/plain"}, b"{}", 415, "text/plain"),
+        ("POST", CHAT, {"Content-Type": "application/json; charset=utf-8"}, b"{}", 200, ""),
+        # its parameters, through VALIDATOR_MAP's parameter validator: the path's pattern
+        ("GET", "/v1/sessions/nope", {}, b"", 400, "'nope'"),
+        # strict validation, handed to our operation by RequestValidationAPI: no unknown query parameter
+        ("POST", f"{CHAT}?surprise=1", JSON, b"{}", 400, "surprise"),
+    ],
+    ids=["body schema", "media type refused", "media type with charset", "path parameter", "strict query"],
+)
+async def test_the_operation_reaches_our_validation_whole(
+    client: httpx.AsyncClient,
+    our_schemas: ContractSchemas,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    status: int,
+    names: str,
+) -> None:
+    response = await client.request(method, path, headers=headers, content=body)
+
+    assert response.status_code == status, response.text
+    if status >= 400:
+        assert our_schemas.errors("ErrorResponse", response.json()) == []
+        assert names in response.json()["error"]
+
+
+async def test_our_layers_after_connexions_error_layers_have_their_errors_rendered(client: httpx.AsyncClient) -> None:
+    """The `middlewares` order: the body limit and the generated 405s sit after ServerErrorMiddleware and
+    ExceptionMiddleware, so what they raise is rendered by our one error handler."""
+    too_big = await client.post(CHAT, headers={**JSON, "Content-Length": str(10**7)}, content=b"{}")
+    wrong_method = await client.patch(CHAT, json={})
+
+    assert (too_big.status_code, too_big.json()["code"]) == (413, "payload_too_large")
+    assert (wrong_method.status_code, wrong_method.headers["allow"]) == (405, "POST")
+    assert wrong_method.json()["code"] == "method_not_allowed"
+
+
+async def test_the_routing_context_names_the_operation_of_an_error(client: httpx.AsyncClient) -> None:
+    """ROUTING_CONTEXT: the error handler reads the operation's id from it for the `retry` action."""
+    response = await client.post(CHAT, json={"locale": "not a locale"})
+
+    assert response.status_code == 400
+    assert {"rel": "retry", "operation_id": "get_or_create_chat_session"}.items() <= response.json()["allowed_actions"][
+        0
+    ].items()
+
+
+async def test_routing_never_answers_with_a_redirect(client: httpx.AsyncClient) -> None:
+    """RoutingMiddleware's Starlette routers (its own and the one mounted per API) with redirect_slashes off."""
+    response = await client.post(f"{CHAT}/", headers={"Host": "evil.example"})
+
+    assert response.status_code == 404
+    assert "location" not in response.headers
+
+
+async def test_swagger_ui_serves_the_docs_and_passes_everything_else_on(client: httpx.AsyncClient) -> None:
+    """SwaggerUIMiddleware's `app`: the next layer, which DocsOnlySwaggerUIMiddleware calls for other paths; and
+    SwaggerUIAPI's add_openapi_json/add_openapi_yaml, which ours override to serve the contract as written."""
+    ui = await client.get("/v1/ui/")
+    spec = await client.get("/v1/openapi.json")
+    yaml_spec = await client.get("/v1/openapi.yaml")
+
+    assert ui.status_code == 200 and ui.headers["content-type"].startswith("text/html")
+    assert spec.status_code == 200 and spec.json()["openapi"].startswith("3.0")
+    assert "$ref" in spec.text and "etag" in spec.headers  # as written: the refs intact
+    assert yaml_spec.status_code == 200 and yaml_spec.text.startswith("openapi: 3.0")
+    assert (await client.post(CHAT)).status_code == 200
+
+
+async def test_the_security_handlers_decide_who_calls(keys_client: httpx.AsyncClient) -> None:
+    """`security_map`: our handlers (web/security.py) for the contract's schemes; no credentials is our 401."""
+    response = await keys_client.post(CHAT)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+    assert "www-authenticate" in response.headers
+
+
+def test_connexion_is_the_version_these_behaviours_were_checked_on() -> None:
+    assert_installed_as_locked("connexion")

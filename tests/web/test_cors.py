@@ -3,18 +3,16 @@ CORS headers on every answer the UI reads (errors included), nothing for other o
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from starlette.middleware.cors import CORSMiddleware
 
-from global_chat.app import create_app
 from global_chat.settings import Settings
 from tests.fixtures.accounts import JWT_SECRET
-from tests.fixtures.app import UI_BASE_URL
+from tests.fixtures.app import UI_BASE_URL, client_of, in_process
 from tests.fixtures.contract import ContractSchemas
+from tests.support.lock import assert_installed_as_locked
 
 pytestmark = pytest.mark.anyio
 CHAT = "/v1/sessions/chat"
@@ -72,8 +70,8 @@ async def two_ui_client(make_settings: Callable[..., Settings]) -> AsyncIterator
     settings = make_settings(
         auth_mode="keys", jwt_secret=JWT_SECRET, ui_origins="https://app.example.test, http://localhost:3000"
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)), base_url="http://t") as c:
-        yield c
+    async with in_process(settings) as app, client_of(app) as client:
+        yield client
 
 
 async def test_ui_origins_lists_every_origin_of_the_ui(two_ui_client: httpx.AsyncClient) -> None:
@@ -82,13 +80,7 @@ async def test_ui_origins_lists_every_origin_of_the_ui(two_ui_client: httpx.Asyn
         assert response.headers["access-control-allow-origin"] == origin
 
 
-def test_the_starlette_interface_web_cors_relies_on() -> None:
-    """web/cors.py calls these two methods of Starlette's CORSMiddleware by name."""
-    assert list(inspect.signature(CORSMiddleware.preflight_response).parameters) == ["self", "request_headers"]
-    assert list(inspect.signature(CORSMiddleware.simple_response).parameters) == [
-        "self",
-        "scope",
-        "receive",
-        "send",
-        "request_headers",
-    ]
+def test_starlette_is_the_version_these_behaviours_were_checked_on() -> None:
+    """web/cors.py calls CORSMiddleware's preflight_response and simple_response (public, undocumented): the
+    preflight tests above pin what they do."""
+    assert_installed_as_locked("starlette")

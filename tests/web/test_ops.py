@@ -8,11 +8,11 @@ import logging
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from global_chat.app import log_connection_budget
 from global_chat.sessions.service import GlobalChatService
-from global_chat.settings import Settings
+from global_chat.settings import DatabaseBackend, Settings
 from global_chat.storage.database import Database
 from tests.fixtures.accounts import Accounts
 from tests.fixtures.contract import ContractSchemas
@@ -79,7 +79,8 @@ async def test_metrics_show_the_database_pools(client: httpx.AsyncClient, settin
 
     gauges = pool_gauges((await client.get("/metrics")).text)
 
-    pools = 2 if settings.is_sqlite else 1  # SQLite: the engine's pool and the reader's
+    # SQLite: the engine's pool and the reader's
+    pools = 2 if settings.database_backend is DatabaseBackend.SQLITE else 1
     assert gauges["max_connections"] == pools * (settings.db_pool_size + settings.db_max_overflow)
     assert gauges["size"] == pools * settings.db_pool_size
     assert gauges["open"] >= 1  # the request's connection, back in the pool
@@ -95,7 +96,7 @@ async def test_start_up_logs_the_most_connections_the_process_may_open(
     (record,) = [r for r in caplog.records if r.name == "global_chat.database"]
     event = record.msg
     assert isinstance(event, dict)
-    pools = 2 if settings.is_sqlite else 1
+    pools = 2 if settings.database_backend is DatabaseBackend.SQLITE else 1
     assert event["event"] == "database connection budget"
     assert event["max_connections"] == pools * (settings.db_pool_size + settings.db_max_overflow)
     assert event["pooler"] == settings.db_pooler.value
@@ -114,7 +115,8 @@ class CollidingStatement(Exception):
             DBAPIError("SELECT 1", None, CollidingStatement('prepared statement "__asyncpg_stmt_1__" already exists')),
             "set DB_POOLER=pgbouncer",
         ),
-        (TimeoutError(), "database unavailable"),  # the driver's statement timeout, the one behind a pooler
+        # the driver's statement timeout (the one behind a pooler), as storage/engine.py raises it
+        (OperationalError("SELECT 1", None, TimeoutError()), "database unavailable"),
     ],
     ids=["undeclared pooler", "statement timeout"],
 )
@@ -140,14 +142,16 @@ async def test_database_trouble_is_a_503_whose_reason_is_in_the_log_only(
     assert "global_chat_database_errors_total 1.0" in (await client.get("/metrics")).text
 
 
+@pytest.mark.parametrize("error", [RuntimeError, TimeoutError], ids=["a bug", "a timeout outside the driver"])
 async def test_a_500_carries_a_request_id_and_nothing_else(
     client: httpx.AsyncClient,
     our_schemas: ContractSchemas,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
+    error: type[Exception],
 ) -> None:
     async def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("secret internal detail")
+        raise error("secret internal detail")
 
     monkeypatch.setattr(GlobalChatService, "get_or_create", broken)
 

@@ -19,7 +19,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tests.fixtures.server import BIN, global_chat, serving
+from scripts.servers import BIN
+from tests.fixtures.server import global_chat, serving_chat
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
@@ -104,7 +105,7 @@ def test_served_requests_are_exported_over_otlp_http(receiver: Receiver, tmp_pat
         "OTEL_BSP_SCHEDULE_DELAY": "100",  # milliseconds: export soon rather than every 5 s
     }
     global_chat(env, "migrate")
-    with serving(env) as url:
+    with serving_chat(env) as url:
         response = httpx.post(f"{url}", headers={"traceparent": TRACEPARENT}, timeout=10)
         assert response.status_code == 200
         deadline = time.monotonic() + 30

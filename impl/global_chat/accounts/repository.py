@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 
 from global_chat.accounts.model import Organization, StoredApiKey
-from global_chat.storage.database import Executor, insert_statement, record
+from global_chat.storage.database import Executor
+from global_chat.storage.statements import insert_statement, record
 from global_chat.storage.tables import API_KEYS, HARNESSES, ORGANIZATIONS, PRINCIPALS, USERS
 
 PLATFORM_CHAT_SLUG = "platform-chat"
@@ -48,12 +49,12 @@ class AccountRepository:
     async def ensure_user_principal(self, user_id: uuid.UUID, now: datetime, new_id: uuid.UUID) -> uuid.UUID:
         """The user's principal, creating the user and principal rows on first sight (race-safe)."""
         await self._db.execute(
-            insert_statement(self._db, USERS)
+            insert_statement(self._db.dialect, USERS)
             .values(id=user_id, display_name=f"user {user_id}", created_at=now)
             .on_conflict_do_nothing(index_elements=["id"])
         )
         # DO UPDATE (a no-op) rather than DO NOTHING, so that RETURNING answers in both cases.
-        statement = insert_statement(self._db, PRINCIPALS).values(
+        statement = insert_statement(self._db.dialect, PRINCIPALS).values(
             id=new_id, kind="user", subject_id=user_id, created_at=now
         )
         statement = statement.on_conflict_do_update(

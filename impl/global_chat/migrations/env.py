@@ -15,7 +15,7 @@ from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from global_chat.storage.database import HIDE_PARAMETERS
+from global_chat.storage.engine import HIDE_PARAMETERS
 from global_chat.storage.tables import Base
 
 MIGRATION_LOCK_KEY = 7_461_229_001  # arbitrary, constant: pg_advisory_lock key of this service

@@ -54,3 +54,7 @@ class SessionChanges:
     locale: str | None = None
     clear_locale: bool = False
     tags: tuple[str, ...] | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.title is None and self.locale is None and not self.clear_locale and self.tags is None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 
-from global_chat.sessions.model import GlobalChat, StoredSession
-from global_chat.storage.database import Executor, insert_statement, record
+from global_chat.sessions.model import GlobalChat, SessionChanges, StoredSession
+from global_chat.storage.database import Executor
+from global_chat.storage.statements import insert_statement, record
 from global_chat.storage.tables import ORGANIZATIONS, PRINCIPALS, SESSIONS
 from global_chat.storage.tables import RATE_LIMIT_WINDOWS as WINDOWS
 
@@ -54,7 +56,7 @@ class SessionRepository:
     async def insert_global_chat(self, session: StoredSession) -> bool:
         """Insert unless the (organization, user) singleton exists; True when this call inserted it."""
         statement = (
-            insert_statement(self._db, SESSIONS)
+            insert_statement(self._db.dialect, SESSIONS)
             .values(**asdict(session) | {"tags": list(session.tags)})
             .on_conflict_do_nothing(index_elements=["organization_id", "global_chat_user_id"])
             .returning(SESSIONS.c.id)
@@ -70,8 +72,27 @@ class SessionRepository:
         row = (await self._db.execute(FIND_OWNED_LOCKED if lock else FIND_OWNED, parameters)).first()
         return None if row is None else _session(row)
 
-    async def update(self, session_id: uuid.UUID, values: dict[str, Any]) -> StoredSession | None:
-        """Change the session's columns; the session as stored afterwards, or None when it is gone."""
+    async def rebind(self, session_id: uuid.UUID, harness_id: uuid.UUID, now: datetime) -> StoredSession | None:
+        """Bind the session to `harness_id`; the session as stored afterwards, or None when it is gone."""
+        return await self._update(session_id, harness_id=harness_id, updated_at=now)
+
+    async def change(self, session_id: uuid.UUID, changes: SessionChanges, now: datetime) -> StoredSession | None:
+        """Apply `changes` (the fields it leaves None stay as they are); the session as stored afterwards, or
+        None when it is gone."""
+        values: dict[str, Any] = {"updated_at": now}
+        if changes.title is not None:
+            values["title"] = changes.title
+        if changes.clear_locale or changes.locale is not None:
+            values["locale"] = None if changes.clear_locale else changes.locale
+        if changes.tags is not None:
+            values["tags"] = list(changes.tags)
+        return await self._update(session_id, **values)
+
+    async def set_pinned(self, session_id: uuid.UUID, pinned: bool, now: datetime) -> StoredSession | None:
+        """Pin or unpin the session; the session as stored afterwards, or None when it is gone."""
+        return await self._update(session_id, is_pinned=pinned, updated_at=now)
+
+    async def _update(self, session_id: uuid.UUID, **values: Any) -> StoredSession | None:
         statement = update(SESSIONS).where(SESSIONS.c.id == session_id).values(**values).returning(SESSIONS)
         row = (await self._db.execute(statement)).first()
         return None if row is None else _session(row)
@@ -89,7 +110,7 @@ class SessionRepository:
             for bucket in buckets
         ]
         statement = (
-            insert_statement(self._db, WINDOWS)
+            insert_statement(self._db.dialect, WINDOWS)
             .values(rows)
             .on_conflict_do_update(
                 index_elements=["organization_id", "bucket", "window_start"], set_={"count": WINDOWS.c.count + 1}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from global_chat import ids
@@ -139,10 +139,10 @@ class GlobalChatService:
     async def _rebound(self, sessions: SessionRepository, found: GlobalChat) -> StoredSession | None:
         """The session, re-bound first when its harness is no longer the organization's Platform Chat
         harness; None when it was deleted since it was read."""
-        if not found.needs_rebinding:
+        harness_id = found.platform_chat_harness_id
+        if harness_id is None or not found.needs_rebinding:
             return found.session
-        values = {"harness_id": found.platform_chat_harness_id, "updated_at": self._clock()}
-        return await sessions.update(found.session.id, values)
+        return await sessions.rebind(found.session.id, harness_id, self._clock())
 
     async def _charge_creation(
         self, sessions: SessionRepository, identity: Identity, now: datetime
@@ -218,24 +218,17 @@ class SessionService:
         async with self._database.transaction() as tx:
             repo = SessionRepository(tx)
             session = await self._owned(repo, identity, key, if_match)
-            values: dict[str, object] = {}
-            if changes.title is not None:
-                values["title"] = changes.title
-            if changes.clear_locale:
-                values["locale"] = None
-            elif locale is not None:
-                values["locale"] = locale
-            if changes.tags is not None:
-                tags = list(dict.fromkeys(changes.tags))
+            tags = changes.tags
+            if tags is not None:
+                tags = tuple(dict.fromkeys(tags))
                 if session.global_chat_user_id is not None:
                     # The singleton's markers cannot be edited away.
-                    markers = list(global_chat_tags(session.global_chat_user_id))
-                    tags = markers + [tag for tag in tags if tag not in markers]
-                values["tags"] = tags
-            if not values:
+                    markers = global_chat_tags(session.global_chat_user_id)
+                    tags = markers + tuple(tag for tag in tags if tag not in markers)
+            changes = replace(changes, locale=locale, tags=tags)
+            if changes.is_empty:
                 return session
-            values["updated_at"] = self._clock()
-            return await self._updated(repo, key, values)
+            return _still_there(await repo.change(key, changes, self._clock()))
 
     async def delete(self, identity: Identity, session_id: str, *, if_match: str | None = None) -> None:
         """Delete the session; with `if_match`, only when it names its current entity tag (see update)."""
@@ -258,7 +251,7 @@ class SessionService:
             session = await self._owned(repo, identity, key, if_match)
             if session.is_pinned == pinned:
                 return session
-            return await self._updated(repo, key, {"is_pinned": pinned, "updated_at": self._clock()})
+            return _still_there(await repo.set_pinned(key, pinned, self._clock()))
 
     @staticmethod
     async def _owned(
@@ -276,12 +269,13 @@ class SessionService:
                 raise PreconditionFailed(str(current))
         return session
 
-    @staticmethod
-    async def _updated(repo: SessionRepository, key: uuid.UUID, values: dict[str, object]) -> StoredSession:
-        updated = await repo.update(key, values)
-        if updated is None:  # deleted since it was read (a backend without row locks)
-            raise NotFound(SESSION_NOT_FOUND)
-        return updated
+
+def _still_there(updated: StoredSession | None) -> StoredSession:
+    """The session a change returned; NotFound when it was deleted since it was read (a backend without
+    row locks)."""
+    if updated is None:
+        raise NotFound(SESSION_NOT_FOUND)
+    return updated
 
 
 def _session_key(session_id: str) -> uuid.UUID:

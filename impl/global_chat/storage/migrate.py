@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from global_chat.settings import Settings
-from global_chat.storage.database import ensure_sqlite_folder, pooler_connect_args
+from global_chat.storage.engine import ensure_sqlite_folder, pooler_connect_args
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -5,8 +5,8 @@ hierarchy (global_chat.errors) and is rendered by its one renderer as the contra
 - a request the contract refuses (a parameter or body the generated endpoint refuses, Connexion's 400/415) -> 400/415
 - Starlette's routing: an unknown route -> 404, a method the path does not serve -> 405 with Allow
 - Connexion's security refusals -> 401 (with the challenge) or 403
-- the database cannot be reached (storage.database.is_unavailable) -> 503 with Retry-After
-- DATABASE_URL is a connection pooler that DB_POOLER does not declare (storage.database.pooler_misconfiguration)
+- the database cannot be reached (storage.failures.is_unavailable) -> 503 with Retry-After
+- DATABASE_URL is a connection pooler that DB_POOLER does not declare (storage.failures.pooler_misconfiguration)
   -> the same 503 for the caller, and the reason and the remedy in the log
 - anything else is a bug of ours -> 500 with the request id; the details go to the log only
 """
@@ -40,7 +40,7 @@ from global_chat.errors import (
 )
 from global_chat.logs import get_logger
 from global_chat.metrics import Metrics
-from global_chat.storage.database import is_unavailable, pooler_misconfiguration
+from global_chat.storage.failures import is_unavailable, pooler_misconfiguration
 from global_chat.web.request_id import current_request_id
 
 log = get_logger("global_chat.errors")

@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -14,7 +15,7 @@ import pytest
 
 from scripts import postgres_instance
 from scripts.postgres_instance import PostgresInstance, PostgresUnavailable
-from tests.support.instances import fake_installer, process_gone, start_owner
+from tests.support.instances import fake_installer, owner_of_an_instance, process_gone
 
 
 async def _answer(url: str) -> tuple[str, str]:
@@ -47,16 +48,19 @@ def test_an_instance_answers_stops_starts_and_leaves_nothing() -> None:
     assert process_gone(postmaster)
 
 
-def start_cluster_owner() -> tuple[subprocess.Popen[str], Path, int]:
+@pytest.fixture
+def cluster_owner() -> Iterator[tuple[subprocess.Popen[str], Path, int]]:
     """A process that starts a cluster and keeps it: the process, the cluster's folder, its postmaster's PID."""
-    owner, root = start_owner("postgres_instance.py", "postgres")
-    postmaster = postgres_instance._postmaster_pid(root / "data")
-    assert postmaster is not None
-    return owner, root, postmaster
+    with owner_of_an_instance("postgres_instance.py", "postgres") as (owner, root):
+        postmaster = postgres_instance._postmaster_pid(root / "data")
+        assert postmaster is not None
+        yield owner, root, postmaster
 
 
-def test_an_instance_whose_process_was_killed_is_reaped_by_the_next() -> None:
-    owner, root, postmaster = start_cluster_owner()
+def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(
+    cluster_owner: tuple[subprocess.Popen[str], Path, int],
+) -> None:
+    owner, root, postmaster = cluster_owner
     owner.send_signal(signal.SIGKILL)  # no clean-up of its own
     owner.wait(timeout=10)
     assert root.exists() and not process_gone(postmaster, timeout=0)
@@ -66,8 +70,10 @@ def test_an_instance_whose_process_was_killed_is_reaped_by_the_next() -> None:
     assert process_gone(postmaster)
 
 
-def test_a_terminated_process_stops_and_removes_its_instance() -> None:
-    owner, root, postmaster = start_cluster_owner()
+def test_a_terminated_process_stops_and_removes_its_instance(
+    cluster_owner: tuple[subprocess.Popen[str], Path, int],
+) -> None:
+    owner, root, postmaster = cluster_owner
 
     owner.send_signal(signal.SIGTERM)
     assert owner.wait(timeout=30) == -signal.SIGTERM

@@ -8,21 +8,17 @@ must go to the server under test: anything else is aborted and fails the test, s
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect, sync_playwright
 
-from scripts.ports import free_port
+from scripts.servers import global_chat_serve, serving
+from tests.fixtures.server import global_chat
 
-BIN = Path(sys.executable).parent
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = Path(__file__).resolve().parent.parent / "reports" / "swagger-ui.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "reports" / "swagger-ui.png"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -41,32 +37,9 @@ expect.set_options(timeout=TIMEOUT_MS)
 def server(tmp_path: Path) -> Iterator[str]:
     """`global-chat migrate` then `global-chat serve` on a free port; yields the base URL."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'ui.db'}", "AUTH_MODE": "none"}
-    subprocess.run([BIN / "global-chat", "migrate"], env=env, check=True, capture_output=True, timeout=60)
-    port = free_port()
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [BIN / "global-chat", "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base_url}/v1/openapi.json", timeout=5).raise_for_status()
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, log.read_text(errors="replace")
-                assert time.monotonic() < deadline, "server did not start within 30 s"
-                time.sleep(0.1)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+    global_chat(env, "migrate")
+    with serving(global_chat_serve(env, log_dir=tmp_path)) as server:
+        yield server.base_url
 
 
 @pytest.fixture

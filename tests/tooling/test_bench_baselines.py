@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 
-from global_chat.app import create_app
 from global_chat.settings import Settings
 from global_chat.storage.tables import SESSIONS
 from scripts.bench import fastapi_app, floor_app
 from scripts.bench.common import BODY, CHAT_PATH
 from tests.fixtures.accounts import Accounts
+from tests.fixtures.app import in_process
 
 pytestmark = pytest.mark.anyio
 JSON = {"content-type": "application/json"}
@@ -35,13 +35,9 @@ async def clients(keys_settings: Settings) -> AsyncIterator[Clients]:
     floor = floor_app.create_app(keys_settings)
     peer = fastapi_app.create_app(keys_settings)
     quiet_peer = fastapi_app.create_app_without_telemetry(keys_settings)
-    apps: dict[str, Any] = {
-        "ours": create_app(keys_settings),
-        "floor": floor,
-        "fastapi": peer,
-        "fastapi_otel_off": quiet_peer,
-    }
     async with AsyncExitStack() as stack:
+        ours = await stack.enter_async_context(in_process(keys_settings))
+        apps: dict[str, Any] = {"ours": ours, "floor": floor, "fastapi": peer, "fastapi_otel_off": quiet_peer}
         yield {
             name: await stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
@@ -217,7 +213,7 @@ def test_the_quiet_peer_has_fastapis_telemetry_off_and_the_other_its_defaults(ke
 
 
 def test_vs_fastapi_is_taken_against_the_faster_peer() -> None:
-    from scripts.bench.run import ratios
+    from scripts.bench.report import ratios
 
     def row(server: str, rps: float, p99: float) -> dict[str, Any]:
         return {"server": server, "scenario": "hot", "backend": "sqlite", "rps_median": rps, "p99_ms": p99}

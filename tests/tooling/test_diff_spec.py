@@ -1,34 +1,23 @@
-"""scripts/diff_spec.py: which contract changes break clients, and the exit status `make diff-spec` relies on."""
+"""scripts/diff_spec.py and scripts/spec_diff/: which contract changes break clients, and the exit status
+`make diff-spec` relies on."""
 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.spec_diff import SpecError, diff
+
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "diff_spec.py"
-
-
-def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("diff_spec", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["diff_spec"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-diff_spec = load_script()
 
 
 def base_spec() -> dict[str, Any]:
@@ -160,7 +149,7 @@ def changed(mutate: Mutation) -> dict[str, Any]:
 
 def rules(mutate: Mutation) -> dict[str, str]:
     """rule id -> level of every change the mutation causes."""
-    return {c.rule: c.level for c in diff_spec.diff(base_spec(), changed(mutate))}
+    return {c.rule: c.level for c in diff(base_spec(), changed(mutate))}
 
 
 BREAKING_CASES: dict[str, tuple[Mutation, str]] = {
@@ -391,12 +380,12 @@ def test_the_same_change_is_judged_by_direction() -> None:
 
 def test_authentication_required_where_none_was() -> None:
     open_api = changed(lambda s: s.pop("security"))
-    found = {c.rule: c.level for c in diff_spec.diff(open_api, base_spec())}
+    found = {c.rule: c.level for c in diff(open_api, base_spec())}
     assert found == {"api-security-added": "breaking"}
 
 
 def test_a_shared_schema_is_reported_for_every_operation_that_uses_it() -> None:
-    changes = diff_spec.diff(base_spec(), changed(lambda s: schemas(s)["Session"]["properties"].pop("count")))
+    changes = diff(base_spec(), changed(lambda s: schemas(s)["Session"]["properties"].pop("count")))
     assert {c.operation for c in changes} == {"GET /v1/sessions/{session_id}", "POST /v1/sessions/chat"}
     # Session.parent is a Session: the change is also found one level down, then the recursion stops
     assert {c.location for c in changes} == {
@@ -412,7 +401,7 @@ def test_a_rename_is_a_removal_with_a_hint() -> None:
         session["properties"]["name"] = session["properties"].pop("title")
         session["required"] = ["name" if name == "title" else name for name in session["required"]]
 
-    messages = [c.message for c in diff_spec.diff(base_spec(), changed(rename)) if c.level == "breaking"]
+    messages = [c.message for c in diff(base_spec(), changed(rename)) if c.level == "breaking"]
     assert "property removed (renamed to `name`?)" in messages
 
 
@@ -424,17 +413,17 @@ def test_recursive_schemas_terminate() -> None:
 
 def test_the_real_contract_against_itself_has_no_changes() -> None:
     contract = yaml.safe_load((ROOT / "openapi" / "openapi.yaml").read_text(encoding="utf-8"))
-    assert diff_spec.diff(contract, copy.deepcopy(contract)) == []
+    assert diff(contract, copy.deepcopy(contract)) == []
 
 
 def test_unsupported_input_is_an_error() -> None:
-    with pytest.raises(diff_spec.SpecError, match=r"3\.0\.x only"):
-        diff_spec.diff({**base_spec(), "openapi": "3.1.0"}, base_spec())
+    with pytest.raises(SpecError, match=r"3\.0\.x only"):
+        diff({**base_spec(), "openapi": "3.1.0"}, base_spec())
     broken = changed(
         lambda s: at(s, *CHAT, "requestBody", "content", "application/json").update(schema={"$ref": "x.yaml"})
     )
-    with pytest.raises(diff_spec.SpecError, match="only local"):
-        diff_spec.diff(base_spec(), broken)
+    with pytest.raises(SpecError, match="only local"):
+        diff(base_spec(), broken)
 
 
 # --------------------------------------------------------------------------- the command line

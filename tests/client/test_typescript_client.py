@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from scripts.servers import global_chat_serve, serving
 from scripts.typescript import build
-from tests.fixtures.server import global_chat, serving
+from tests.fixtures.server import global_chat
 from tests.support.deployment import wait_for_room_in_the_minute
 
-E2E = Path(__file__).resolve().parent / "typescript" / "e2e.ts"
+E2E = Path(__file__).resolve().parents[1] / "typescript" / "e2e.ts"
 BUDGET = 3  # creations per organization and minute: the e2e script makes 3 in its own organization
 UI_ORIGIN = "https://app.example.test"
 
@@ -49,10 +50,10 @@ def test_every_operation_and_the_typed_errors_through_the_typescript_client(tmp_
         global_chat(env, "create-api-key", "--org", busy_org, "--user", str(uuid.uuid4())) for _ in range(BUDGET + 1)
     ]
 
-    with serving(env) as url:
+    with serving(global_chat_serve(env, log_dir=tmp_path)) as server:
         script_env = {
             **os.environ,
-            "GLOBAL_CHAT_URL": url.removesuffix("/v1/sessions/chat"),
+            "GLOBAL_CHAT_URL": server.base_url,
             "GLOBAL_CHAT_KEY": key,
             "GLOBAL_CHAT_TOKEN": token,
             "GLOBAL_CHAT_ORG": org,

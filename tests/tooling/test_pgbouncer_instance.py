@@ -8,6 +8,7 @@ import asyncio
 import os
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -15,7 +16,7 @@ import pytest
 
 from scripts import pgbouncer_instance
 from scripts.pgbouncer_instance import PgBouncerInstance, PgBouncerUnavailable
-from tests.support.instances import fake_installer, process_gone, start_owner
+from tests.support.instances import fake_installer, owner_of_an_instance, process_gone
 
 
 async def _server_pids(url: str) -> tuple[int, int, str]:
@@ -57,16 +58,19 @@ def test_pgbouncer_never_runs_as_root(postgres_server: str) -> None:
         assert owner == os.geteuid()
 
 
-def start_bouncer_owner(postgres_server: str) -> tuple[subprocess.Popen[str], Path, int]:
+@pytest.fixture
+def bouncer_owner(postgres_server: str) -> Iterator[tuple[subprocess.Popen[str], Path, int]]:
     """A process that starts an instance and keeps it: the process, the instance's folder, PgBouncer's PID."""
-    owner, root = start_owner("pgbouncer_instance.py", "pgbouncer", postgres_server)
-    pid = pgbouncer_instance._pgbouncer_pid(root)
-    assert pid is not None
-    return owner, root, pid
+    with owner_of_an_instance("pgbouncer_instance.py", "pgbouncer", postgres_server) as (owner, root):
+        pid = pgbouncer_instance._pgbouncer_pid(root)
+        assert pid is not None
+        yield owner, root, pid
 
 
-def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(postgres_server: str) -> None:
-    owner, root, pid = start_bouncer_owner(postgres_server)
+def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(
+    bouncer_owner: tuple[subprocess.Popen[str], Path, int],
+) -> None:
+    owner, root, pid = bouncer_owner
     owner.send_signal(signal.SIGKILL)  # no clean-up of its own
     owner.wait(timeout=10)
     assert root.exists() and not process_gone(pid, timeout=0)
@@ -76,8 +80,10 @@ def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(postgres_ser
     assert process_gone(pid)
 
 
-def test_a_terminated_process_stops_and_removes_its_instance(postgres_server: str) -> None:
-    owner, root, pid = start_bouncer_owner(postgres_server)
+def test_a_terminated_process_stops_and_removes_its_instance(
+    bouncer_owner: tuple[subprocess.Popen[str], Path, int],
+) -> None:
+    owner, root, pid = bouncer_owner
 
     owner.send_signal(signal.SIGTERM)
 
