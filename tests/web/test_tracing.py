@@ -25,6 +25,7 @@ from global_chat.sessions.service import GlobalChatService
 from global_chat.settings import Settings
 from global_chat.web import tracing
 from tests.fixtures.accounts import Accounts
+from tests.fixtures.app import client_of, in_process
 
 pytestmark = pytest.mark.anyio  # backends: tests/fixtures/app.py
 CHAT = "/v1/sessions/chat"
@@ -64,8 +65,7 @@ def exporter(monkeypatch: pytest.MonkeyPatch) -> InMemorySpanExporter:
 
 @pytest.fixture
 async def traced_client(exporter: InMemorySpanExporter, keys_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(keys_settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+    async with in_process(keys_settings) as app, client_of(app) as client:
         yield client
 
 
@@ -183,8 +183,7 @@ async def test_an_unhandled_exception_makes_an_error_span(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(GlobalChatService, "get_or_create", broken)
-    app = create_app(settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+    async with in_process(settings) as app, client_of(app) as client:
         response = await client.post(CHAT)
 
     assert response.status_code == 500
