@@ -32,6 +32,12 @@ CHAT = "/v1/sessions/chat"
 JSON = {"Content-Type": "application/json"}
 
 
+@pytest.fixture
+def backend() -> str:
+    """What these pin is Connexion's, whatever the store: one is enough."""
+    return "sqlite"
+
+
 async def test_our_layers_run_in_place_of_connexions(app: ConnexionMiddleware, client: httpx.AsyncClient) -> None:
     """`middlewares` and the routed middleware's `api_cls`/`make_operation`: after a request the stack is
     built, and the validation operations Connexion runs are ours."""
