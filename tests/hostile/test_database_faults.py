@@ -19,7 +19,7 @@ from global_chat.storage.migrate import upgrade
 from tests.fixtures.app import client_of, in_process
 from tests.fixtures.contract import ContractSchemas
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]  # backend: PostgreSQL (below)
 CHAT = "/v1/sessions/chat"
 STATEMENT_TIMEOUT_MS = 300
 

@@ -15,7 +15,7 @@ from global_chat.identity import ANONYMOUS
 from global_chat.storage.database import Database
 from global_chat.storage.tables import SESSIONS
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.postgres]  # backend: PostgreSQL (below)
 CHAT = "/v1/sessions/chat"
 ROUNDS = 25
 

@@ -26,6 +26,12 @@ CHAT = "/v1/sessions/chat"
 JSON = {"Content-Type": "application/json"}
 
 
+@pytest.fixture
+def backend() -> str:
+    """What these pin is Connexion's, whatever the store: one is enough."""
+    return "sqlite"
+
+
 async def test_our_layers_run_in_place_of_connexions(app: ConnexionMiddleware, client: httpx.AsyncClient) -> None:
     """`middlewares`: after a request the stack is built, with our routing and Swagger UI layers in place of
     Connexion's and no request-validation layer (the generated endpoints and web/bodies.py validate)."""
