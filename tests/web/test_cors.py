@@ -65,6 +65,21 @@ async def test_other_origins_get_no_cors_headers(keys_client: httpx.AsyncClient)
     assert "access-control-allow-origin" not in response.headers
 
 
+@pytest.mark.parametrize(
+    "origin",
+    [pytest.param(None, id="no Origin (passes the CORS layer untouched)"), "https://evil.example", UI_BASE_URL],
+)
+async def test_every_answer_varies_on_origin_once(keys_client: httpx.AsyncClient, origin: str | None) -> None:
+    """Whether or not the CORS layer looked at the request, a cache keys the answer by Origin (named once)."""
+    response = await keys_client.post(CHAT, headers={"Origin": origin} if origin else {})
+
+    vary = [name.strip().lower() for name in response.headers["vary"].split(",")]
+    assert vary.count("origin") == 1
+    assert len(response.headers.get_list("vary")) == 1
+    if origin is None:
+        assert not [name for name in response.headers if name.startswith("access-control-")]
+
+
 @pytest.fixture
 async def two_ui_client(make_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
     settings = make_settings(

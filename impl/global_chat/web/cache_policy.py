@@ -18,13 +18,15 @@ The middleware sits outermost and sets the fields only where no layer below has 
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+from functools import lru_cache
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REVALIDATE_PRIVATELY = "private, no-cache"
 DO_NOT_STORE = "no-store"
 VARY = ("Authorization", "Cookie", "X-Org-Id", "Origin", "Accept")
 READS = frozenset({"GET", "HEAD"})
+_CACHE_CONTROL, _VARY = b"cache-control", b"vary"
 
 
 def cache_control(method: str, status: int) -> str:
@@ -41,6 +43,33 @@ def merged_vary(existing: str | None) -> str:
     return ", ".join(names + [name for name in VARY if name.lower() not in seen])
 
 
+@lru_cache(maxsize=64)
+def _vary_header(existing: bytes) -> tuple[bytes, bytes]:
+    """The Vary header line for the answer whose own Vary values, joined, are `existing`: the few
+    values the layers below write (none, or CORS's `Origin`) are merged once per process, not per answer."""
+    return (_VARY, merged_vary(existing.decode("latin-1")).encode("latin-1"))
+
+
+_CACHE_CONTROL_LINES = {policy: (_CACHE_CONTROL, policy.encode()) for policy in (REVALIDATE_PRIVATELY, DO_NOT_STORE)}
+
+
+def with_policy(method: str, status: int, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """An answer's header lines with the policy applied: Cache-Control added unless a layer below chose
+    it, every Vary line replaced by one merged line. The raw lines are read once (no header object)."""
+    kept, vary, chosen = [], [], False
+    for line in headers:
+        name = line[0].lower()
+        if name == _VARY:
+            vary.append(line[1])
+            continue
+        chosen = chosen or name == _CACHE_CONTROL
+        kept.append(line)
+    if not chosen:
+        kept.append(_CACHE_CONTROL_LINES[cache_control(method, status)])
+    kept.append(_vary_header(b", ".join(vary)))
+    return kept
+
+
 class CachePolicyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -53,10 +82,7 @@ class CachePolicyMiddleware:
 
         async def send_with_policy(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if "cache-control" not in headers:
-                    headers["Cache-Control"] = cache_control(method, message["status"])
-                headers["Vary"] = merged_vary(", ".join(headers.getlist("vary")))
+                message["headers"] = with_policy(method, message["status"], message.get("headers", []))
             await send(message)
 
         await self.app(scope, receive, send_with_policy)

@@ -12,6 +12,10 @@ One change to Starlette's behaviour: a preflight it does not approve (another or
 not allowed) is not answered with its plain-text 400 but passed on, so the app answers it like any other
 OPTIONS request (405 or 404, the contract's error body); without Access-Control-Allow-Origin on a 2xx, the
 browser refuses the actual request all the same.
+
+And one cut: a request without an Origin header (every SDK, script and server-side caller) passes through
+untouched. CORS has nothing to tell it; the `Vary: Origin` Starlette would add to its answer is written on
+every answer by web/cache_policy.py, the layer outside this one (tests/web/test_cors.py checks both).
 """
 
 from __future__ import annotations
@@ -71,6 +75,9 @@ class UiCorsMiddleware(CORSMiddleware):
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not any(name == b"origin" for name, _ in scope["headers"]):
+            await self.app(scope, receive, send)  # not a browser's cross-origin request: nothing to add
+            return
         if scope["type"] == "http" and scope["method"] == "OPTIONS":
             headers = Headers(scope=scope)
             if "origin" in headers and "access-control-request-method" in headers:
