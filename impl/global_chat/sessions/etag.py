@@ -25,13 +25,15 @@ from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring
+from operator import attrgetter
 from typing import Any
 
 from global_chat.conditional import EntityTag
 from global_chat.sessions.model import StoredSession
 
 REPRESENTATION = "session/1"
-_FIELDS = tuple(field.name for field in fields(StoredSession))
+_STATE = attrgetter(*(field.name for field in fields(StoredSession)))
+"""A session -> its stored fields' values, in their declared order (one call)."""
 _REPRESENTATION_JSON = encode_basestring(REPRESENTATION)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -79,6 +81,5 @@ written directly, as one dict look-up per field (tests/sessions/test_etag.py hol
 
 def session_etag(session: StoredSession) -> EntityTag:
     """The strong entity tag of `session`'s representation (128 bits of SHA-256, hex)."""
-    values = (getattr(session, name) for name in _FIELDS)
-    text = ",".join([_REPRESENTATION_JSON, *(_JSON.get(type(value), _other)(value) for value in values)])
+    text = ",".join([_REPRESENTATION_JSON, *[_JSON.get(type(value), _other)(value) for value in _STATE(session)]])
     return EntityTag(hashlib.sha256(f"[{text}]".encode()).hexdigest()[:32])
