@@ -37,12 +37,13 @@ class Processes:
         self._running[process.pid] = (name, process)
         return process
 
-    def stop(self, process: subprocess.Popen[Any], grace: float = 10.0) -> None:
+    def stop(self, process: subprocess.Popen[Any], grace: float = 10.0, sig: int = signal.SIGTERM) -> None:
+        """`sig` (SIGTERM), then SIGKILL if the process still runs `grace` seconds later."""
         self._running.pop(process.pid, None)
         if process.poll() is not None:
             return
         with suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGTERM)
+            os.kill(process.pid, sig)
         try:
             process.wait(timeout=grace)
         except subprocess.TimeoutExpired:

@@ -28,7 +28,15 @@ from scripts.bench.config import (
 from scripts.bench.databases import Backend, count_sessions, pg_sessions
 from scripts.bench.machine import NOISY, CpuMeter, CpuUse
 from scripts.bench.serving import Server, post_chat, running
-from scripts.bench.tracing import SpanCheck, received, service_name, span_check, start_receiver, traced_env
+from scripts.bench.tracing import (
+    SpanCheck,
+    received,
+    requests_answered,
+    service_name,
+    span_check,
+    start_receiver,
+    traced_env,
+)
 from scripts.bench.wire import MCP_ACCEPT, MCP_BODY, MCP_PATH
 from scripts.bench.wrk import run_wrk, write_lua
 from scripts.servers import ServerProcess
@@ -117,8 +125,8 @@ class Bench:
         self.peak_rss: dict[tuple[str, str, str], float | None] = {}
         self.warnings: list[str] = []
         self.create_rates: dict[tuple[str, str], float] = {}
-        self.served: dict[tuple[str, str, str], int] = {}
-        """Requests each server answered per scenario and backend, preflight and warm-up included."""
+        self.answered: dict[tuple[str, str, str], int] = {}
+        """Requests each traced row's server answered, by its own /metrics, read just before it stops."""
         self.receiver: ServerProcess | None = None
         """The OTLP receiver of the traced rows, started when the first of them is."""
         self.span_checks: list[SpanCheck] = []
@@ -170,8 +178,6 @@ class Bench:
         meter = CpuMeter(server.process.pid)
         result = run_wrk(self.config, server, script, seconds, args)
         m = measurement(server, scenario, round_, result, meter.stop())
-        key3 = (server.name, scenario, backend.name)
-        self.served[key3] = self.served.get(key3, 0) + m.requests
         if connections is not None and backend.pg_database:
             m.pg_connections = pg_sessions(self.config, backend.pg_database) - connections
         if before is not None:
@@ -231,8 +237,6 @@ class Bench:
         with running(config, names, backend, env, self.workdir, own_env) as servers:
             for server in servers:
                 self.preflight(server, scenario, backend, tokens)
-                key = (server.name, scenario, backend.name)
-                self.served[key] = self.served.get(key, 0) + 1
                 if config.warmup:
                     progress(f"{backend.name}/{scenario}: warming up {server.name} ({config.warmup} s)")
                     self.measure(server, scenario, backend, script, tokens, config.warmup, 0)
@@ -242,6 +246,8 @@ class Bench:
                     self.measure(server, scenario, backend, script, tokens, config.duration, round_)
             for server in servers:
                 self.peak_rss[(server.name, scenario, backend.name)] = server.peak_rss_mb()
+                if server.name in traced:
+                    self.answered[(server.name, scenario, backend.name)] = requests_answered(server)
         if traced and self.receiver is not None:  # the servers have stopped, flushing the spans they still held
             self.check_spans(traced, scenario, backend.name)
 
@@ -250,7 +256,7 @@ class Bench:
         counts = received(self.receiver)
         for name in traced:
             check = span_check(
-                name, scenario, backend, self.served.get((name, scenario, backend), 0),
+                name, scenario, backend, self.answered.get((name, scenario, backend), 0),
                 counts.get(service_name(name, backend, scenario)),
             )  # fmt: skip
             self.span_checks.append(check)

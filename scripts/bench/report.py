@@ -7,6 +7,7 @@ import json
 import os
 import statistics
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +185,9 @@ def scale_ratio_on_record(path: Path | None = None) -> tuple[float | None, str]:
         recorded = json.loads(path.read_text())
     except (OSError, ValueError):
         return None, "not measured by this run: make bench-scale"
-    return recorded.get("scale_ratio"), f"{path.name}, a run of its own (make bench-scale)"
+    when = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sizes = " vs ".join(f"{size:,}" for size in recorded.get("sizes", []))
+    return recorded.get("scale_ratio"), f"make bench-scale's last run: {path.name} of {when}, {sizes} sessions"
 
 
 def targets(measured: dict[str, float | None], sources: dict[str, str] | None = None) -> list[dict[str, Any]]:

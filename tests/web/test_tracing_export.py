@@ -72,3 +72,24 @@ def test_serve_refuses_an_exporter_it_does_not_have(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "http/protobuf only" in result.stderr
+
+
+def test_spans_still_queued_when_the_server_stops_are_exported(receiver: Receiver, tmp_path: Path) -> None:
+    """On SIGTERM uvicorn shuts down, then raises the signal again: `global-chat serve` makes that a clean
+    exit, so the SDK's exit hook runs and exports what its batch processor still holds (docs/tracing.md)."""
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("OTEL_")},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'traced.db'}",
+        "AUTH_MODE": "none",
+        "OTEL_TRACES_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+        "OTEL_BSP_SCHEDULE_DELAY": "600000",  # ten minutes: nothing leaves on the timer while the test runs
+    }
+    global_chat(env, "migrate")
+    with serving_chat(env) as url:
+        for _ in range(3):
+            assert httpx.post(url, timeout=10).status_code == 200
+        assert receiver.spans() == []  # still queued
+
+    names = [span["name"] for span in receiver.spans() if span["kind"] == 2]  # SERVER
+    assert names.count("get_or_create_chat_session") == 3
