@@ -37,13 +37,12 @@ class Processes:
         self._running[process.pid] = (name, process)
         return process
 
-    def stop(self, process: subprocess.Popen[Any], grace: float = 10.0, sig: int = signal.SIGTERM) -> None:
-        """`sig` (SIGTERM), then SIGKILL if the process still runs `grace` seconds later."""
+    def stop(self, process: subprocess.Popen[Any], grace: float = 10.0) -> None:
         self._running.pop(process.pid, None)
         if process.poll() is not None:
             return
         with suppress(ProcessLookupError):
-            os.kill(process.pid, sig)
+            os.kill(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=grace)
         except subprocess.TimeoutExpired:

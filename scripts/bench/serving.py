@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import http.client
 import os
-import signal
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from global_chat.web.http_protocol import HTTP_PROTOCOL
-from scripts.bench.config import APPS, HOST, OURS, ROOT, TRACED, Config, progress
+from scripts.bench.config import APPS, HOST, OURS, ROOT, Config, progress
 from scripts.bench.databases import Backend
 from scripts.bench.machine import PROCESSES, peak_rss_per_worker_mb
 from scripts.bench.wire import BODY, CHAT_PATH
@@ -96,12 +95,8 @@ def running(
     workdir: Path,
     own_env: Mapping[str, dict[str, str]] | None = None,
 ) -> Iterator[list[Server]]:
-    """The servers `names` on `backend`, each with `env` and what `own_env` adds for it; stopped at the end.
-
-    A traced row is stopped with SIGINT: uvicorn shuts down gracefully on either signal, then raises it again,
-    and only SIGINT's default handler (KeyboardInterrupt) lets the interpreter run its exit hooks, among them
-    the OpenTelemetry SDK's, which exports the spans its batch processor still holds; after SIGTERM they
-    would be lost (`global-chat serve` makes SIGTERM a clean exit itself: impl/global_chat/cli.py)."""
+    """The servers `names` on `backend`, each with `env` and what `own_env` adds for it; stopped at the end
+    (SIGTERM: a traced row exports the spans it still holds as its lifespan ends, web/tracing.py)."""
     own_env = own_env or {}
     servers = [start(config, name, backend, {**env, **own_env.get(name, {})}, workdir) for name in names]
     try:
@@ -111,4 +106,4 @@ def running(
         yield servers
     finally:
         for server in servers:
-            PROCESSES.stop(server.process, sig=signal.SIGINT if server.name in TRACED else signal.SIGTERM)
+            PROCESSES.stop(server.process)

@@ -1,9 +1,9 @@
 """The traced rows (config.TRACED): ours with OpenTelemetry tracing on, exporting over OTLP/HTTP to a receiver
 the run starts on 127.0.0.1 (scripts/otlp_receiver.py, as a process of its own pinned to wrk's CPU, so that
 decoding the spans takes nothing from the server's CPU) and stops by its PID with the other processes. Each
-row exports under a service name of its own, so that after the row's server has stopped (with SIGINT, so that
-it exports what it still held: serving.running) the receiver's counts say how many requests it traced, and its
-own /metrics, read just before, how many it answered: a traced row counts only when its spans arrived, about
+row exports under a service name of its own, so that after the row's server has stopped (exporting what it
+still held as its lifespan ended) the receiver's counts say how many requests it traced, and its own
+/metrics, read just before, how many it answered: a traced row counts only when its spans arrived, about
 as many as its sampler should have kept (SpanCheck.as_sampled)."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from scripts.otlp_receiver import Receiver, receiving
-from scripts.servers import BIN
+from scripts.servers import BIN, global_chat_serve, serving
 from tests.fixtures.server import global_chat, serving_chat
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -74,9 +74,13 @@ def test_serve_refuses_an_exporter_it_does_not_have(tmp_path: Path) -> None:
     assert "http/protobuf only" in result.stderr
 
 
-def test_spans_still_queued_when_the_server_stops_are_exported(receiver: Receiver, tmp_path: Path) -> None:
-    """On SIGTERM uvicorn shuts down, then raises the signal again: `global-chat serve` makes that a clean
-    exit, so the SDK's exit hook runs and exports what its batch processor still holds (docs/tracing.md)."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_spans_still_queued_when_the_server_stops_are_exported(
+    receiver: Receiver, tmp_path: Path, workers: int
+) -> None:
+    """On SIGTERM a uvicorn worker shuts down, then raises the signal again and dies of it before any exit
+    hook runs (the SDK's included): the app's lifespan exports what the batch processor still holds, in the
+    one process of `global-chat serve` and in each worker of `--workers N`."""
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith("OTEL_")},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'traced.db'}",
@@ -86,10 +90,10 @@ def test_spans_still_queued_when_the_server_stops_are_exported(receiver: Receive
         "OTEL_BSP_SCHEDULE_DELAY": "600000",  # ten minutes: nothing leaves on the timer while the test runs
     }
     global_chat(env, "migrate")
-    with serving_chat(env) as url:
-        for _ in range(3):
-            assert httpx.post(url, timeout=10).status_code == 200
+    with serving(global_chat_serve(env, log_dir=tmp_path, workers=workers)) as server:
+        for _ in range(6):
+            assert httpx.post(f"{server.base_url}/v1/sessions/chat", timeout=10).status_code == 200
         assert receiver.spans() == []  # still queued
 
     names = [span["name"] for span in receiver.spans() if span["kind"] == 2]  # SERVER
-    assert names.count("get_or_create_chat_session") == 3
+    assert names.count("get_or_create_chat_session") == 6
