@@ -118,7 +118,7 @@ docs: $(STAMP) $(NPM_STAMP) ## docs/index.html: the contract as one self-contain
 	$(REDOCLY) build-docs openapi/openapi.yaml --inlineBundle --output docs/index.html
 	$(BIN)/python scripts/check_offline_html.py --fix docs/index.html
 
-bench: $(STAMP) ## benchmark POST /v1/sessions/chat: ours vs raw Starlette (floor) vs FastAPI (peer, telemetry on and off), SQLite, PostgreSQL, PgBouncer
+bench: $(STAMP) ## benchmark POST /v1/sessions/chat: ours (also traced, 1 % and 100 %) vs raw Starlette (floor) vs FastAPI (peer, telemetry on and off), SQLite, PostgreSQL, PgBouncer
 	$(BIN)/python scripts/bench/run.py
 
 bench-scale: $(STAMP) ## hot path of ours with 1,000 vs 1,000,000 sessions stored in PostgreSQL

@@ -13,8 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REPORTS = ROOT / "reports"
+OURS = "global_chat.app:create_app"
 APPS = {
-    "ours": "global_chat.app:create_app",
+    "ours": OURS,
+    "ours_trace_1pct": OURS,
+    "ours_trace_100pct": OURS,
     "fastapi": "scripts.bench.fastapi_app:create_app",
     "fastapi_otel_off": "scripts.bench.fastapi_app:create_app_without_telemetry",
     "floor": "scripts.bench.floor_app:create_app",
@@ -28,11 +31,34 @@ SCENARIOS = {
 EXPECTED_STATUS = {"hot": 200, "create": 200, "error": 401, "mcp": 200}
 OURS_ONLY = ("mcp",)
 """Scenarios only ours serves."""
+TRACED = {
+    "ours_trace_1pct": {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.01"},
+    "ours_trace_100pct": {"OTEL_TRACES_SAMPLER": "always_on"},
+}
+"""Ours with tracing on (docs/tracing.md), exporting over OTLP/HTTP to the run's own receiver
+(scripts/otlp_receiver.py): the sampler of each row. Measured on the hot path only, on the backends
+BENCH_TRACING names; `ours` is the same server with tracing off."""
+TRACED_SHARE = {"ours_trace_1pct": 0.01, "ours_trace_100pct": 1.0}
+"""The share of requests each traced row's sampler should trace (wrk sends no traceparent: every request
+starts a trace of its own)."""
+TRACED_SCENARIOS = ("hot",)
 PEERS = {"fastapi": ("fastapi", "fastapi_otel_off")}
 """A ratio `vs_fastapi` is taken against the faster of these rows (each measured in the same run)."""
 BACKENDS = ("sqlite", "postgresql", "pgbouncer")
 RESULT_BACKENDS = ("sqlite", "postgresql")
 """The RESULT line's ratios: the two stores (the pooler's are reported beside them)."""
+UNTRACED = [name for name in APPS if name not in TRACED]
+"""The servers BENCH_SERVERS chooses from (the traced rows are BENCH_TRACING's)."""
+TARGETS: tuple[tuple[str, str, float], ...] = (
+    ("hot_vs_floor", ">=", 0.75),
+    ("hot_vs_fastapi", ">=", 1.15),
+    ("create_vs_fastapi", ">=", 1.0),
+    ("p99_vs_fastapi", "<=", 0.8),
+    ("peak_rss_mb_per_worker", "<=", 120.0),
+    ("scale_ratio", ">=", 0.95),
+)
+"""Issue 22's targets for this machine (docs/performance.md): the run prints each with its measured value and
+met / NOT MET; it measures, it does not fail on a miss."""
 DEFAULT_CREATE_RATE = 3000.0
 """Requests/s assumed when sizing the tokens of a creation run with no hot-path figure to go by."""
 
@@ -76,6 +102,8 @@ class Config:
     scale_sizes: tuple[int, int]
     pgbouncer_pool: int
     keep: bool
+    tracing: list[str]
+    """The backends on whose hot path the traced rows (TRACED) are measured; [] for none."""
 
     @classmethod
     def from_env(cls) -> Config:
@@ -92,11 +120,12 @@ class Config:
             connections=_env_int("BENCH_CONNECTIONS", 32),
             backends=_env_list("BENCH_BACKENDS", ",".join(BACKENDS), BACKENDS),
             scenarios=_env_list("BENCH_SCENARIOS", "hot,create,error,mcp", SCENARIOS),
-            servers=_env_list("BENCH_SERVERS", ",".join(APPS), APPS),
+            servers=_env_list("BENCH_SERVERS", ",".join(UNTRACED), UNTRACED),
             pg_url=pg_url,
             server_cpu=os.environ.get("BENCH_SERVER_CPU", "0"),
             wrk_cpu=os.environ.get("BENCH_WRK_CPU", "1"),
             scale_sizes=(sizes[0], sizes[1]),
             pgbouncer_pool=_env_int("BENCH_PGBOUNCER_POOL", 10),
             keep=os.environ.get("BENCH_KEEP", "") == "1",
+            tracing=[b for b in _env_list("BENCH_TRACING", "sqlite", (*BACKENDS, "none")) if b != "none"],
         )

@@ -112,6 +112,33 @@ def machine() -> dict[str, Any]:
     return {"cpu": model, "cpus": os.cpu_count(), "kernel": platform.release()}
 
 
+def vm_hwm_mb(pid: int) -> float | None:
+    """VmHWM: one process's resident-set high-water mark since it started, in MiB (None: no such process)."""
+    with suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def children(pid: int) -> list[int]:
+    """The process's child processes (every thread's, from /proc/<pid>/task/<tid>/children)."""
+    found: list[int] = []
+    with suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with suppress(OSError, ValueError):
+                found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def peak_rss_per_worker_mb(pid: int) -> float | None:
+    """The peak resident set of a server's largest worker: the highest VmHWM among the processes it forked
+    when it has any (`uvicorn --workers N`: a supervisor and its workers), else its own (one worker, the
+    benchmark's servers: uvicorn serves in the process it started in)."""
+    workers = [mb for child in children(pid) if (mb := vm_hwm_mb(child)) is not None]
+    return max(workers) if workers else vm_hwm_mb(pid)
+
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 NOISY = 0.10
 """Foreign or stolen CPU (in CPUs) over which a run is flagged: the machine was doing other work."""

@@ -14,10 +14,13 @@ from typing import Any
 from global_chat.accounts.credentials import TokenClaims, issue_token
 from global_chat.clock import utc_now
 from scripts.bench.config import (
+    APPS,
     DEFAULT_CREATE_RATE,
     EXPECTED_STATUS,
     OURS_ONLY,
     SCENARIOS,
+    TRACED,
+    TRACED_SCENARIOS,
     Config,
     progress,
     warn_loudly,
@@ -25,8 +28,18 @@ from scripts.bench.config import (
 from scripts.bench.databases import Backend, count_sessions, pg_sessions
 from scripts.bench.machine import NOISY, CpuMeter, CpuUse
 from scripts.bench.serving import Server, post_chat, running
+from scripts.bench.tracing import (
+    SpanCheck,
+    received,
+    requests_answered,
+    service_name,
+    span_check,
+    start_receiver,
+    traced_env,
+)
 from scripts.bench.wire import MCP_ACCEPT, MCP_BODY, MCP_PATH
 from scripts.bench.wrk import run_wrk, write_lua
+from scripts.servers import ServerProcess
 
 
 @dataclass
@@ -112,6 +125,11 @@ class Bench:
         self.peak_rss: dict[tuple[str, str, str], float | None] = {}
         self.warnings: list[str] = []
         self.create_rates: dict[tuple[str, str], float] = {}
+        self.answered: dict[tuple[str, str, str], int] = {}
+        """Requests each traced row's server answered, by its own /metrics, read just before it stops."""
+        self.receiver: ServerProcess | None = None
+        """The OTLP receiver of the traced rows, started when the first of them is."""
+        self.span_checks: list[SpanCheck] = []
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -194,15 +212,29 @@ class Bench:
             )
         return m
 
+    def traced(self, scenario: str, backend: Backend) -> list[str]:
+        """The traced rows this scenario and backend measure beside ours (BENCH_TRACING)."""
+        if scenario not in TRACED_SCENARIOS or backend.name not in self.config.tracing:
+            return []
+        return list(TRACED)
+
     def scenario(self, scenario: str, backend: Backend, env: dict[str, str]) -> None:
         config = self.config
         script = write_lua(self.workdir, scenario, backend.api_key)
         tokens = Tokens(backend, self.workdir)
         names = [name for name in config.servers if name == "ours"] if scenario in OURS_ONLY else config.servers
+        traced = self.traced(scenario, backend)
+        own_env = {}
+        if traced:
+            if self.receiver is None:
+                self.receiver = start_receiver(config, self.workdir)
+                progress(f"OTLP receiver for the traced rows on {self.receiver.base_url} (pid {self.receiver.pid})")
+            own_env = {name: traced_env(name, backend.name, scenario, self.receiver.base_url) for name in traced}
+            names = sorted([*names, *traced], key=list(APPS).index)  # the traced rows beside ours
         if not names:
             return
         progress(f"{backend.name}/{scenario}: starting {', '.join(names)} ({SCENARIOS[scenario]})")
-        with running(config, names, backend, env, self.workdir) as servers:
+        with running(config, names, backend, env, self.workdir, own_env) as servers:
             for server in servers:
                 self.preflight(server, scenario, backend, tokens)
                 if config.warmup:
@@ -214,3 +246,20 @@ class Bench:
                     self.measure(server, scenario, backend, script, tokens, config.duration, round_)
             for server in servers:
                 self.peak_rss[(server.name, scenario, backend.name)] = server.peak_rss_mb()
+                if server.name in traced:
+                    self.answered[(server.name, scenario, backend.name)] = requests_answered(server)
+        if traced and self.receiver is not None:  # the servers have stopped, flushing the spans they still held
+            self.check_spans(traced, scenario, backend.name)
+
+    def check_spans(self, traced: list[str], scenario: str, backend: str) -> None:
+        assert self.receiver is not None
+        counts = received(self.receiver)
+        for name in traced:
+            check = span_check(
+                name, scenario, backend, self.answered.get((name, scenario, backend), 0),
+                counts.get(service_name(name, backend, scenario)),
+            )  # fmt: skip
+            self.span_checks.append(check)
+            progress(check.describe())
+            if not check.as_sampled:
+                self.warn(check.describe())

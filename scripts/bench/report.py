@@ -7,12 +7,14 @@ import json
 import os
 import statistics
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from global_chat.settings import Settings
-from scripts.bench.config import APPS, BACKENDS, PEERS, REPORTS, RESULT_BACKENDS, SCENARIOS
+from scripts.bench.config import APPS, BACKENDS, PEERS, REPORTS, RESULT_BACKENDS, SCENARIOS, TARGETS
 from scripts.bench.measure import Measurement
+from scripts.bench.tracing import SpanCheck
 
 
 def summarize(
@@ -111,31 +113,113 @@ def fmt(value: float | None, spec: str = ".2f") -> str:
     return "-" if value is None else format(value, spec)
 
 
-def print_table(rows: list[dict[str, Any]], per_backend: dict[str, dict[str, float]]) -> None:
+def table(rows: list[dict[str, Any]], per_backend: dict[str, dict[str, float]]) -> list[str]:
+    """The rows (every server, both FastAPI rows and the traced rows beside ours) and the ratios, as lines."""
     header = (
-        f"{'scenario':8} {'backend':10} {'server':16} {'req/s median [min-max]':>28} "
+        f"{'scenario':8} {'backend':10} {'server':17} {'req/s median [min-max]':>28} "
         f"{'p50 ms':>8} {'p99 ms':>8} {'peak RSS MB':>12} {'unexpected':>10} {'server CPU':>10} {'noise':>6} "
         f"{'new PG conns/1k':>15}"
     )
-    print(header)
-    print("-" * len(header))
+    lines = [header, "-" * len(header)]
     order = {name: i for i, name in enumerate(APPS)}
     scenario_order = {name: i for i, name in enumerate(SCENARIOS)}
     for r in sorted(rows, key=lambda r: (scenario_order[r["scenario"]], r["backend"], order.get(r["server"], 9))):
         spread = f"{r['rps_median']:.0f} [{r['rps_min']:.0f}-{r['rps_max']:.0f}]"
-        print(
-            f"{r['scenario']:8} {r['backend']:10} {r['server']:16} {spread:>28} {r['p50_ms']:8.2f} "
+        lines.append(
+            f"{r['scenario']:8} {r['backend']:10} {r['server']:17} {spread:>28} {r['p50_ms']:8.2f} "
             f"{r['p99_ms']:8.2f} {fmt(r['peak_rss_mb'], '.1f'):>12} {r['unexpected']:>10} "
             f"{r['server_cpu']:>10.0%} {r['noise_max']:>6.0%} {fmt(r['pg_connections_per_1k']):>15}"
         )
-    print(
+    lines.append(
         "server CPU: the median share of its CPU the server used (100%: CPU-bound); noise: the worst round's CPU "
         "taken by other processes or stolen by the hypervisor; new PG conns/1k: connections PostgreSQL accepted "
         "per 1,000 requests (the pool's churn; through PgBouncer, PgBouncer's own)"
     )
-    print()
+    lines.append("")
     for backend, values in per_backend.items():
-        print(f"ours vs the others on {backend}: " + " ".join(f"{k}={v:.3f}" for k, v in values.items()))
+        lines.append(f"ours vs the others on {backend}: " + " ".join(f"{k}={v:.3f}" for k, v in values.items()))
+    return lines
+
+
+def tracing_cost(rows: list[dict[str, Any]], checks: list[SpanCheck]) -> list[dict[str, Any]]:
+    """Per traced row: its req/s and p99 over ours' (tracing off, the same scenario, backend and run), and
+    what the receiver got from it."""
+    index = {(r["server"], r["scenario"], r["backend"]): r for r in rows}
+
+    def over_ours(check: SpanCheck, key: str) -> float | None:
+        traced, ours = (
+            index.get((check.server, check.scenario, check.backend)),
+            index.get(("ours", check.scenario, check.backend)),
+        )
+        if traced is None or ours is None or not ours[key]:
+            return None
+        return round(float(traced[key]) / float(ours[key]), 3)
+
+    return [
+        {**check.as_dict(), "rps_vs_ours": over_ours(check, "rps_median"), "p99_vs_ours": over_ours(check, "p99_ms")}
+        for check in checks
+    ]
+
+
+def tracing_lines(cost: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"tracing {row['server']} ({row['backend']}/{row['scenario']}): req/s vs ours "
+        f"{fmt(row['rps_vs_ours'], '.3f')}, p99 vs ours {fmt(row['p99_vs_ours'], '.3f')}; {row['server_spans']} "
+        f"server spans ({row['spans']} in all) received for {row['requests']} requests = {row['share']:.2%} "
+        f"(expected {row['expected_share']:.0%}): " + ("as sampled" if row["as_sampled"] else "NOT as sampled")
+        for row in cost
+    ]
+
+
+def peak_rss_per_worker(rows: list[dict[str, Any]]) -> float | None:
+    """The largest peak RSS of ours' worker in any scenario and backend of the run (tracing off: the traced
+    rows' are in the table)."""
+    values = [r["peak_rss_mb"] for r in rows if r["server"] == "ours" and r["peak_rss_mb"] is not None]
+    return max(values) if values else None
+
+
+def scale_ratio_on_record(path: Path | None = None) -> tuple[float | None, str]:
+    """`make bench-scale`'s last ratio (reports/bench-scale.json), with where it comes from."""
+    path = path or REPORTS / "bench-scale.json"
+    try:
+        recorded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None, "not measured by this run: make bench-scale"
+    when = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sizes = " vs ".join(f"{size:,}" for size in recorded.get("sizes", []))
+    return recorded.get("scale_ratio"), f"make bench-scale's last run: {path.name} of {when}, {sizes} sessions"
+
+
+def targets(measured: dict[str, float | None], sources: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Each target of config.TARGETS with its measured value and whether it is met (None: not measured)."""
+    sources = sources or {}
+    found = []
+    for name, op, target in TARGETS:
+        value = measured.get(name)
+        met = None if value is None else (value >= target if op == ">=" else value <= target)
+        found.append(
+            {"name": name, "op": op, "target": target, "value": value, "met": met, "source": sources.get(name)}
+        )
+    return found
+
+
+def target_lines(found: list[dict[str, Any]]) -> list[str]:
+    lines = ["targets (issue 22, this machine; measured, not enforced):"]
+    for t in found:
+        verdict = {True: "met", False: "NOT MET", None: "not measured"}[t["met"]]
+        source = f" ({t['source']})" if t["source"] else ""
+        lines.append(f"  {t['name']} {t['op']} {t['target']:g}: {fmt(t['value'], '.3f')} {verdict}{source}")
+    return lines
+
+
+def markdown(title: str, text: list[str], found: list[dict[str, Any]]) -> str:
+    """reports/bench.md: the targets as a table, then the run's report as printed."""
+    out = [f"# {title}", "", "| target | measured | |", "| --- | --- | --- |"]
+    for t in found:
+        verdict = {True: "met", False: "**NOT MET**", None: "not measured"}[t["met"]]
+        source = f" ({t['source']})" if t["source"] else ""
+        out.append(f"| `{t['name']} {t['op']} {t['target']:g}` | {fmt(t['value'], '.3f')}{source} | {verdict} |")
+    return "\n".join([*out, "", "```", *text, "```", ""])
 
 
 def pool_env(name: str) -> str:
@@ -143,8 +227,9 @@ def pool_env(name: str) -> str:
     return os.environ.get(name) or str(Settings.model_fields[name.lower()].default)
 
 
-def write_report(name: str, report: dict[str, Any]) -> Path:
+def write_report(name: str, report: dict[str, Any] | str) -> Path:
+    """reports/<name>: a JSON report, or text as it is."""
     REPORTS.mkdir(exist_ok=True)
     path = REPORTS / name
-    path.write_text(json.dumps(report, indent=2) + "\n")
+    path.write_text(report if isinstance(report, str) else json.dumps(report, indent=2) + "\n")
     return path

@@ -17,14 +17,20 @@ scripts/postgres_instance.py and removed at the end; or, with BENCH_PG_URL, a fr
 server, dropped at the end; the rows are skipped with a warning when there is no server) and on that
 PostgreSQL through PgBouncer (`pgbouncer`: Debian's, started by the run in transaction pooling mode with
 BENCH_PGBOUNCER_POOL server connections, on a free port, the servers with DB_POOLER=pgbouncer;
-scripts/pgbouncer_instance.py). The last line of the output is
+scripts/pgbouncer_instance.py). Beside ours on the hot path, the traced rows (BENCH_TRACING: on SQLite by
+default): `ours_trace_1pct` and `ours_trace_100pct`, ours with OpenTelemetry tracing on (sampler
+parentbased_traceidratio 0.01, always_on), exporting over OTLP/HTTP to a receiver the run starts on 127.0.0.1
+(scripts/otlp_receiver.py, pinned to wrk's CPU); each is reported with its req/s and p99 over ours' and the
+server spans that arrived for the requests it answered, and flagged when they are not about as many as its
+sampler should keep. The last line of the output is
 
   RESULT hot_vs_fastapi=<r> hot_vs_floor=<r> create_vs_fastapi=<r> p99_vs_fastapi=<r>
 
 the ratios of ours to the others (p99 on the hot path), each the worse of SQLite and PostgreSQL (the
 pgbouncer backend's ratios are printed on their own line, with what the pooler costs each server on the
-hot path: its requests/s through PgBouncer over those on PostgreSQL directly); the whole report goes to
-reports/bench.json.
+hot path: its requests/s through PgBouncer over those on PostgreSQL directly). Before it, issue 22's targets
+(config.TARGETS), each with its measured value and met / NOT MET, also on stderr: the run measures, it never
+fails on a missed target. The whole report goes to reports/bench.json, the printed one to reports/bench.md.
 
 `--scale`: the hot path of ours with 1,000 vs 1,000,000 sessions stored in PostgreSQL, ending with
 `RESULT scale_ratio=<requests/s with 1,000,000 / with 1,000>` (reports/bench-scale.json).
@@ -34,7 +40,10 @@ BENCH_CONNECTIONS (32), BENCH_BACKENDS (sqlite,postgresql,pgbouncer), BENCH_SCEN
 BENCH_SERVERS (ours,fastapi,fastapi_otel_off,floor), BENCH_PG_URL (unset: a PostgreSQL of the run's own;
 else the admin URL of a server on this machine, e.g. postgresql://postgres@127.0.0.1:5432/postgres),
 BENCH_SERVER_CPU (0), BENCH_WRK_CPU (1), BENCH_SCALE_SIZES (1000,1000000), BENCH_PGBOUNCER_POOL (10),
-BENCH_KEEP (1: keep the temporary folder and the PostgreSQL databases). The servers' own settings come
+BENCH_KEEP (1: keep the temporary folder and the PostgreSQL databases), BENCH_TRACING (sqlite: the
+backends whose hot path also measures the traced rows, or `none`; each backend adds two servers' rounds to
+its hot path, about 70 s at the defaults). Any OTEL_* of the caller's environment is not passed to the
+servers. The servers' own settings come
 from the environment like any other: DB_POOL_SIZE=32 DB_MAX_OVERFLOW=0 make bench measures another pool.
 Progress goes to stderr; the table and the RESULT line to stdout. Each run also records the CPU taken
 meanwhile by processes that are not part of the benchmark (the "noise" column): on a 2-CPU machine
@@ -86,12 +95,19 @@ from scripts.bench.machine import (  # noqa: E402
 from scripts.bench.measure import Bench, Tokens  # noqa: E402
 from scripts.bench.report import (  # noqa: E402
     fmt,
+    markdown,
     mcp_cost,
+    peak_rss_per_worker,
     pgbouncer_cost,
     pool_env,
-    print_table,
     ratios,
+    scale_ratio_on_record,
     summarize,
+    table,
+    target_lines,
+    targets,
+    tracing_cost,
+    tracing_lines,
     write_report,
 )
 from scripts.bench.serving import server_env, start, wait_ready  # noqa: E402
@@ -126,26 +142,43 @@ def main_bench(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
     per_backend, worst = ratios(rows, measured)
     pooler_cost = pgbouncer_cost(rows)
     tool_cost = mcp_cost(rows)
-    print()
-    print(
+    lines = [
         f"POST {CHAT_PATH}: {config.rounds} rounds x {config.duration} s per server, wrk -t1 -c{config.connections}, "
         f"server on CPU {config.server_cpu}, wrk on CPU {config.wrk_cpu}; pool DB_POOL_SIZE="
         f"{pool_env('DB_POOL_SIZE')} DB_MAX_OVERFLOW={pool_env('DB_MAX_OVERFLOW')}"
-        + (f", PgBouncer with {config.pgbouncer_pool} server connections" if "pgbouncer" in measured else "")
-    )
-    print_table(rows, per_backend)
+        + (f", PgBouncer with {config.pgbouncer_pool} server connections" if "pgbouncer" in measured else ""),
+        *table(rows, per_backend),
+    ]
     if pooler_cost:
-        print(
+        lines.append(
             "PgBouncer's cost on the hot path (req/s through it / on PostgreSQL directly): "
             + " ".join(f"{server}={value:.3f}" for server, value in pooler_cost.items())
         )
     if tool_cost:
-        print(
+        lines.append(
             "MCP tools/call get_or_create_chat_session vs the REST hot path (ours, req/s): "
             + " ".join(f"{backend}={value:.3f}" for backend, value in tool_cost.items())
         )
+    trace_cost = tracing_cost(rows, bench.span_checks)
+    lines += tracing_lines(trace_cost)
+    scale, scale_source = scale_ratio_on_record()
+    counted = [b for b in measured if b in RESULT_BACKENDS]
+    of = f"RESULT: the worse of {' and '.join(counted)}" if len(counted) > 1 else f"RESULT: {''.join(counted)}"
+    goals = targets(
+        {**worst, "peak_rss_mb_per_worker": peak_rss_per_worker(rows), "scale_ratio": scale},
+        {
+            **{name: of for name in worst},
+            "peak_rss_mb_per_worker": "ours, VmHWM, every scenario and backend",
+            "scale_ratio": scale_source,
+        },
+    )
+    lines += target_lines(goals)
     keys = ("hot_vs_fastapi", "hot_vs_floor", "create_vs_fastapi", "p99_vs_fastapi")
     result = "RESULT " + " ".join(f"{k}={fmt(worst.get(k), '.3f')}" for k in keys)
+    print()
+    print("\n".join(lines))
+    for line in target_lines(goals):
+        progress(line)
     report: dict[str, Any] = {
         "command": "make bench",
         "config": asdict(config),
@@ -159,13 +192,16 @@ def main_bench(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
         "ratios": {"per_backend": per_backend, "worst": worst, "worst_of": list(RESULT_BACKENDS)},
         "pgbouncer_cost": pooler_cost,
         "mcp_vs_hot": tool_cost,
+        "tracing": trace_cost,
+        "targets": goals,
         "pool": {"DB_POOL_SIZE": pool_env("DB_POOL_SIZE"), "DB_MAX_OVERFLOW": pool_env("DB_MAX_OVERFLOW")},
         "warnings": bench.warnings,
         "measurements": [asdict(m) for m in bench.measurements],
         "result": result,
     }
     path = write_report("bench.json", report)
-    print(f"report: {path.relative_to(ROOT)}; {report['elapsed_seconds']:.0f} s in all")
+    text = write_report("bench.md", markdown("make bench", [*lines, result], goals))
+    print(f"report: {path.relative_to(ROOT)}, {text.relative_to(ROOT)}; {report['elapsed_seconds']:.0f} s in all")
     if report["skipped_backends"]:
         print(f"SKIPPED: {', '.join(report['skipped_backends'])} (see the warning above)")
     print(result)
@@ -236,6 +272,10 @@ def main_scale(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
             f"{fmt(r['peak_rss_mb'], '.1f'):>12} {r['unexpected']:>10} {r['server_cpu']:>10.0%} {r['noise_max']:>6.0%}"
         )
     result = f"RESULT scale_ratio={scale_ratio:.3f}"
+    goal = [t for t in targets({"scale_ratio": scale_ratio}) if t["name"] == "scale_ratio"]
+    for line in target_lines(goal):
+        print(line)
+        progress(line)
     report: dict[str, Any] = {
         "command": "make bench-scale",
         "config": asdict(config),
@@ -246,6 +286,7 @@ def main_scale(config: Config, workdir: Path, wrk: str, idle: CpuUse) -> int:
         "elapsed_seconds": round(time.monotonic() - started, 1),
         "summary": rows,
         "scale_ratio": scale_ratio,
+        "targets": goal,
         "warnings": bench.warnings,
         "measurements": [asdict(m) for m in bench.measurements],
         "result": result,

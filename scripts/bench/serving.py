@@ -7,14 +7,14 @@ from __future__ import annotations
 import http.client
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from global_chat.web.http_protocol import HTTP_PROTOCOL
-from scripts.bench.config import APPS, HOST, ROOT, Config, progress
+from scripts.bench.config import APPS, HOST, OURS, ROOT, Config, progress
 from scripts.bench.databases import Backend
-from scripts.bench.machine import PROCESSES
+from scripts.bench.machine import PROCESSES, peak_rss_per_worker_mb
 from scripts.bench.wire import BODY, CHAT_PATH
 from scripts.servers import ServerProcess, start_server
 
@@ -28,16 +28,14 @@ class Server(ServerProcess):
         self.backend = backend
 
     def peak_rss_mb(self) -> float | None:
-        """VmHWM: the resident set's high-water mark since the server started."""
-        with suppress(OSError):
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        return None
+        """The peak resident set of the server's largest worker since it started (machine.py)."""
+        return peak_rss_per_worker_mb(self.process.pid)
 
 
 def server_env(backend: Backend, jwt_secret: str) -> dict[str, str]:
-    env = dict(os.environ)
+    """Every server's environment: the run's, less any OTEL_* of the caller's (tracing is on in the traced
+    rows only, and FastAPI's hooks read the same variables), plus the backend and the credentials."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OTEL_")}
     env.update(
         DATABASE_URL=backend.url,
         DB_POOLER=backend.settings.db_pooler.value,
@@ -60,7 +58,7 @@ def start(config: Config, name: str, backend: Backend, env: dict[str, str], work
             "--app-dir", str(ROOT), "--host", HOST, "--port", str(port),
             "--workers", "1", "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "5",
         ]  # fmt: skip
-        if name == "ours":  # served as `global-chat serve` serves it: our bounded HTTP protocol, no WebSocket
+        if APPS[name] == OURS:  # ours (traced or not) as `global-chat serve` serves it: our HTTP protocol, no WebSocket
             command += ["--http", HTTP_PROTOCOL, "--ws", "none"]
         return command
 
@@ -90,9 +88,17 @@ def post_chat(server: Server, headers: dict[str, str], path: str = CHAT_PATH, bo
 
 @contextmanager
 def running(
-    config: Config, names: list[str], backend: Backend, env: dict[str, str], workdir: Path
+    config: Config,
+    names: list[str],
+    backend: Backend,
+    env: dict[str, str],
+    workdir: Path,
+    own_env: Mapping[str, dict[str, str]] | None = None,
 ) -> Iterator[list[Server]]:
-    servers = [start(config, name, backend, env, workdir) for name in names]
+    """The servers `names` on `backend`, each with `env` and what `own_env` adds for it; stopped at the end
+    (SIGTERM: a traced row exports the spans it still holds as its lifespan ends, web/tracing.py)."""
+    own_env = own_env or {}
+    servers = [start(config, name, backend, {**env, **own_env.get(name, {})}, workdir) for name in names]
     try:
         for server in servers:
             wait_ready(server)

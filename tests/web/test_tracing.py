@@ -8,7 +8,8 @@ import inspect
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, MutableMapping, Sequence
+from typing import Any
 
 import httpx
 import pytest
@@ -313,3 +314,31 @@ def test_the_header_getter_reads_raw_asgi_headers() -> None:
     assert getter.get(headers, "tracestate") == ["a=1"]
     assert getter.get(headers, "baggage") is None
     assert getter.keys(headers) == ["traceparent", "TraceState", "x"]
+
+
+async def test_the_spans_still_queued_are_exported_before_the_app_reports_its_shutdown() -> None:
+    """What a worker holds when it stops leaves as the lifespan ends, before the server is told so (a uvicorn
+    worker then dies of SIGTERM without running exit hooks): over OTLP in tests/web/test_tracing_export.py."""
+    events: list[str] = []
+
+    async def lifespan_app(scope: Any, receive: Any, send: Any) -> None:
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+
+    middleware = tracing.TracingMiddleware(
+        lifespan_app,
+        tracer=TracerProvider(shutdown_on_exit=False).get_tracer(__name__),
+        shutdown=lambda: events.append("exported"),
+    )
+    incoming = [{"type": "lifespan.shutdown"}, {"type": "lifespan.startup"}]
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop()
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        events.append(message["type"])
+
+    await middleware({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
+
+    assert events == ["lifespan.startup.complete", "exported", "lifespan.shutdown.complete"]

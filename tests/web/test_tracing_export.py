@@ -1,97 +1,30 @@
 """Tracing as an operator turns it on: `global-chat serve` with OTEL_* set exports its spans over OTLP/HTTP
-(protobuf) to a receiver this test runs on 127.0.0.1, decoded with opentelemetry-proto."""
+(protobuf) to a receiver this test runs on 127.0.0.1 (scripts/otlp_receiver.py, shared with `make bench`),
+decoded with opentelemetry-proto."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-    ExportTraceServiceRequest,
-    ExportTraceServiceResponse,
-)
 
-from scripts.servers import BIN
+from scripts.otlp_receiver import Receiver, receiving
+from scripts.servers import BIN, global_chat_serve, serving
 from tests.fixtures.server import global_chat, serving_chat
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
 
 
-class Receiver(ThreadingHTTPServer):
-    """An OTLP/HTTP trace receiver: every export request to /v1/traces, decoded."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), ReceiverHandler)
-        self.exports: list[ExportTraceServiceRequest] = []
-        self.paths: list[str] = []
-        self.content_types: list[str] = []
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def spans(self) -> list[dict[str, Any]]:
-        found = []
-        for export in self.exports:
-            for resource_spans in export.resource_spans:
-                resource = {kv.key: kv.value.string_value for kv in resource_spans.resource.attributes}
-                for scope_spans in resource_spans.scope_spans:
-                    for span in scope_spans.spans:
-                        attributes = {kv.key: kv.value.string_value or kv.value.int_value for kv in span.attributes}
-                        found.append(
-                            {
-                                "name": span.name,
-                                "kind": span.kind,
-                                "trace_id": span.trace_id.hex(),
-                                "span_id": span.span_id.hex(),
-                                "parent_span_id": span.parent_span_id.hex(),
-                                "attributes": attributes,
-                                "resource": resource,
-                            }
-                        )
-        return found
-
-
-class ReceiverHandler(BaseHTTPRequestHandler):
-    server: Receiver
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        export = ExportTraceServiceRequest()
-        export.ParseFromString(body)
-        self.server.paths.append(self.path)
-        self.server.content_types.append(self.headers["Content-Type"])
-        self.server.exports.append(export)
-        answer = ExportTraceServiceResponse().SerializeToString()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with receiving() as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_served_requests_are_exported_over_otlp_http(receiver: Receiver, tmp_path: Path) -> None:
@@ -139,3 +72,28 @@ def test_serve_refuses_an_exporter_it_does_not_have(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "http/protobuf only" in result.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_spans_still_queued_when_the_server_stops_are_exported(
+    receiver: Receiver, tmp_path: Path, workers: int
+) -> None:
+    """On SIGTERM a uvicorn worker shuts down, then raises the signal again and dies of it before any exit
+    hook runs (the SDK's included): the app's lifespan exports what the batch processor still holds, in the
+    one process of `global-chat serve` and in each worker of `--workers N`."""
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("OTEL_")},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'traced.db'}",
+        "AUTH_MODE": "none",
+        "OTEL_TRACES_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+        "OTEL_BSP_SCHEDULE_DELAY": "600000",  # ten minutes: nothing leaves on the timer while the test runs
+    }
+    global_chat(env, "migrate")
+    with serving(global_chat_serve(env, log_dir=tmp_path, workers=workers)) as server:
+        for _ in range(6):
+            assert httpx.post(f"{server.base_url}/v1/sessions/chat", timeout=10).status_code == 200
+        assert receiver.spans() == []  # still queued
+
+    names = [span["name"] for span in receiver.spans() if span["kind"] == 2]  # SERVER
+    assert names.count("get_or_create_chat_session") == 6

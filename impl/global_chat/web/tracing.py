@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, cast
 
+import anyio.to_thread
 from connexion import ConnexionMiddleware
 from connexion.middleware import MiddlewarePosition
 from connexion.middleware.routing import ROUTING_CONTEXT
@@ -127,7 +128,9 @@ def install_tracing(app: ConnexionMiddleware, database: Database, provider: Trac
     if provider is None:
         return
     tracer = provider.get_tracer(__name__)
-    app.add_middleware(TracingMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, tracer=tracer)
+    app.add_middleware(
+        TracingMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, tracer=tracer, shutdown=provider.shutdown
+    )
     for engine in database.sync_engines():
         instrument_engine(engine, provider)
 
@@ -202,14 +205,21 @@ class TracingMiddleware:
     Written here rather than opentelemetry-instrumentation-asgi's OpenTelemetryMiddleware: that one
     records the full URL with its query string (`url.query`, `http.target`), the client's address and
     user agent, names the span before routing (so not by operation), and adds a span per `send` and
-    `receive` message."""
+    `receive` message.
 
-    def __init__(self, app: ASGIApp, *, tracer: Tracer) -> None:
+    It also sees the app's lifespan go by, and runs `shutdown` (the provider's: export what the batch
+    processor still holds) before the server is told the app has shut down. The SDK's own exit hook is not
+    enough: a uvicorn worker stops by raising SIGTERM again once it has shut down, and dies of it before any
+    exit hook runs (`global-chat serve` makes that a clean exit in its own process, but not in the workers it
+    spawns with `--workers N`)."""
+
+    def __init__(self, app: ASGIApp, *, tracer: Tracer, shutdown: Callable[[], object] | None = None) -> None:
         from opentelemetry import propagate, trace
         from opentelemetry.trace import SpanKind, Status, StatusCode
 
         self.app = app
         self.tracer = tracer
+        self._shutdown = shutdown
         self._extract = propagate.extract
         self._use_span = trace.use_span
         self._server = SpanKind.SERVER
@@ -219,6 +229,8 @@ class TracingMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "lifespan" and self._shutdown is not None:
+                send = self._exporting_before_shutdown(send, self._shutdown)
             await self.app(scope, receive, send)
             return
         method = scope["method"]
@@ -239,6 +251,15 @@ class TracingMiddleware:
             finally:
                 if span.is_recording():
                     self._describe(span, scope, extensions, status)
+
+    @staticmethod
+    def _exporting_before_shutdown(send: Send, shutdown: Callable[[], object]) -> Send:
+        async def send_after_export(message: Message) -> None:
+            if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+                await anyio.to_thread.run_sync(shutdown)  # blocking: it joins the exporter's thread
+            await send(message)
+
+        return send_after_export
 
     def _describe(self, span: Span, scope: Scope, extensions: dict[str, Any], status: int) -> None:
         method = scope["method"]
