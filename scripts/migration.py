@@ -24,7 +24,8 @@ from alembic import command  # noqa: E402
 from alembic.operations.ops import MigrationScript  # noqa: E402
 
 from global_chat.settings import Settings  # noqa: E402
-from global_chat.storage.migrate import alembic_config, head_revision, upgrade  # noqa: E402
+from global_chat.storage.migrate import alembic_config, upgrade  # noqa: E402
+from global_chat.storage.revisions import head_revision  # noqa: E402
 
 
 def main(name: str) -> int:

@@ -32,7 +32,7 @@ from global_chat.sessions.links import SessionLinks
 from global_chat.sessions.service import GlobalChatService, SessionService
 from global_chat.settings import Settings
 from global_chat.storage.database import Database
-from global_chat.storage.migrate import head_revision
+from global_chat.storage.revisions import head_revision
 from global_chat.web.bodies import contract_bodies
 from global_chat.web.body_limit import BodyLimitMiddleware
 from global_chat.web.cache_policy import CachePolicyMiddleware

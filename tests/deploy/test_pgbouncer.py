@@ -27,7 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from global_chat.ids import ORGANIZATION, parse_id
 from global_chat.settings import Settings
-from global_chat.storage.migrate import head_revision
+from global_chat.storage.revisions import head_revision
 from scripts.pgbouncer_instance import PgBouncerInstance
 from scripts.postgres_instance import PostgresInstance
 from scripts.servers import BIN

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.script import ScriptDirectory
 
 from global_chat.settings import Settings
 from global_chat.storage.engine import ensure_sqlite_folder, pooler_connect_args
@@ -22,13 +21,6 @@ def alembic_config(settings: Settings) -> Config:
     # connection, which also holds the advisory lock), with the driver set up as for the service.
     config.attributes["connect_args"] = pooler_connect_args(settings)
     return config
-
-
-def head_revision() -> str:
-    """The revision the code expects the database to be at."""
-    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
-    assert head is not None
-    return head
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
