@@ -37,6 +37,7 @@ def test_annotated_chains_and_merges(tmp_path: Path) -> None:
     [
         pytest.param("", "no `revision", id="no revision"),
         pytest.param("revision = make_one()", "broken.py: `revision` is not a literal", id="not a literal"),
+        pytest.param('revision = "x"\ndown_revision = 3', "broken.py: `down_revision` is not None", id="odd parent"),
     ],
 )
 def test_a_script_it_cannot_read_is_named(tmp_path: Path, body: str, message: str) -> None:

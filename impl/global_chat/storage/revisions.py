@@ -26,8 +26,12 @@ def head_revision(versions: Path = VERSIONS) -> str:
         revision, down = values.get("revision"), values.get("down_revision")
         if not isinstance(revision, str):
             raise ValueError(f'{script.name}: no `revision = "..."` at module level')
+        if isinstance(down, str):
+            down = (down,)
+        if not (down is None or isinstance(down, tuple | list) and all(isinstance(each, str) for each in down)):
+            raise ValueError(f"{script.name}: `down_revision` is not None, a revision or a tuple of them")
         revisions.add(revision)
-        parents.update([down] if isinstance(down, str) else down or ())
+        parents.update(down or ())
     heads = sorted(revisions - parents)
     if len(heads) != 1:
         raise ValueError(f"{versions}: {len(heads)} heads ({', '.join(heads) or 'no script'}), expected one")
