@@ -28,7 +28,7 @@ def head_revision(versions: Path = VERSIONS) -> str:
             raise ValueError(f'{script.name}: no `revision = "..."` at module level')
         if isinstance(down, str):
             down = (down,)
-        if not (down is None or isinstance(down, tuple | list) and all(isinstance(each, str) for each in down)):
+        if not (down is None or (isinstance(down, tuple | list) and all(isinstance(each, str) for each in down))):
             raise ValueError(f"{script.name}: `down_revision` is not None, a revision or a tuple of them")
         revisions.add(revision)
         parents.update(down or ())
