@@ -469,9 +469,35 @@ def where(attribution: Attribution | None, owner: str, innermost: str = "") -> s
     top = ", ".join(f"{name} {share:.1%}" for name, share in attribution.top_functions(owner))
     reached = attribution.reached_from.get(owner)
     if reached:
-        layer = reached.most_common(1)[0][0]
-        top += "; below the middleware" if layer == innermost else f"; inside {layer}"
+        top += f"; {placed(attribution, owner, innermost)}"
     return top
+
+
+def placed(attribution: Attribution, module: str, innermost: str) -> str:
+    """Where a module of ours runs: below the middleware, inside one layer, or in the server around the app."""
+    layer = attribution.reached_from[module].most_common(1)[0][0]
+    if layer == innermost:
+        return "below the middleware"
+    return "in the server, around the app" if layer == OUTSIDE else f"inside {layer}"
+
+
+def totals(attribution: Attribution | None, layer_names: list[str], innermost: str, per_request: float) -> str:
+    """The samples summed by where they were: the layers themselves, our code they call, the app below them,
+    and around the app."""
+    if attribution is None or not attribution.total:
+        return ""
+    parts = {"the layers themselves": 0.0, "our code they call": 0.0, "below the middleware": 0.0, OUTSIDE: 0.0}
+    for owner in attribution.owners:
+        if owner in layer_names:
+            key = "the layers themselves"
+        elif owner == OUTSIDE:
+            key = OUTSIDE
+        else:
+            key = {"below the middleware": "below the middleware", "in the server, around the app": OUTSIDE}.get(
+                placed(attribution, owner, innermost), "our code they call"
+            )
+        parts[key] += attribution.share(owner)
+    return ", ".join(f"{name} {share * per_request:.0f} µs ({share:.0%})" for name, share in parts.items())
 
 
 def markdown(results: Results) -> str:
@@ -538,11 +564,22 @@ def markdown(results: Results) -> str:
             f"| {cell_shares(profile, small, hot)} | {cell_shares(load_attr, small, load_us)} "
             f"| {', '.join(sorted(small))} |"
         )
+    names = [entry, *(layer.name for layer in results.layers)]
+    summed = [
+        f"in process, of the hot request's {hot:.0f} µs: {totals(profile, names, innermost, hot)}",
+        f"under load, of its {load_us:.0f} µs of CPU: {totals(load_attr, names, innermost, load_us)}",
+    ]
+    footer = [
+        "",
+        "Summed by where the samples were: " + "; ".join(line for line in summed if not line.endswith(": ")) + ".",
+    ]
     lines.append(
         f"| - | {OUTSIDE} (the measuring loop in process; under load, uvicorn with the base class of our HTTP "
         f"protocol, and the event loop) | - | - | {cell_share(profile, OUTSIDE, hot)} "
         f"| {cell_share(load_attr, OUTSIDE, load_us)} | under load: {where(load_attr, OUTSIDE)} |"
     )
+    if profile or load_attr:
+        lines += footer
     return "\n".join(lines) + "\n"
 
 
