@@ -470,7 +470,7 @@ def where(attribution: Attribution | None, owner: str, innermost: str = "") -> s
     """The functions most of the owner's samples were in; for a module of ours, the layer it runs inside."""
     if attribution is None:
         return ""
-    top = ", ".join(f"{name} {share:.1%}" for name, share in attribution.top_functions(owner))
+    top = ", ".join(f"`{name}` {share:.1%}" for name, share in attribution.top_functions(owner))
     reached = attribution.reached_from.get(owner)
     if reached:
         top += f"; {placed(attribution, owner, innermost)}"
@@ -566,7 +566,7 @@ def markdown(results: Results) -> str:
         lines.append(
             f"| ↓ | {len(small)} more modules of ours, each under {SMALL:.1%} | - | - "
             f"| {cell_shares(profile, small, hot)} | {cell_shares(load_attr, small, load_us)} "
-            f"| {', '.join(sorted(small))} |"
+            f"| {', '.join(f'`{module}`' for module in sorted(small))} |"
         )
     names = [entry, *(layer.name for layer in results.layers)]
     summed = [
