@@ -20,6 +20,7 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 HOST ?= 127.0.0.1
 PORT ?= 8080
 PYTEST_ARGS ?=
+LAYERS_ARGS ?=
 # the families tests/conftest.py marks (pyproject.toml lists them) that `make test-fast` leaves out
 FAST_TESTS := not postgres and not browser and not deploy and not contract and not process and not bench
 
@@ -29,7 +30,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PI
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe --generate-hashes \
 	--no-emit-find-links --no-emit-index-url --strip-extras
 
-.PHONY: help install hooks lock lock-upgrade generate check-generated migration run test test-fast contract check fmt lint-spec lint-ci diff-spec docs bench bench-scale
+.PHONY: help install hooks lock lock-upgrade generate check-generated migration run test test-fast contract check fmt lint-spec lint-ci diff-spec docs bench bench-scale bench-layers
 
 help: ## list the targets
 	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
@@ -123,6 +124,9 @@ bench: $(STAMP) ## benchmark POST /v1/sessions/chat: ours (also traced, 1 % and 
 
 bench-scale: $(STAMP) ## hot path of ours with 1,000 vs 1,000,000 sessions stored in PostgreSQL
 	$(BIN)/python scripts/bench/run.py --scale
+
+bench-layers: $(STAMP) ## what each layer costs per hot request (pass-through A/B, py-spy in process and under load); LAYERS_ARGS=--docs also updates docs/performance.md
+	$(BIN)/python scripts/bench/layers.py $(LAYERS_ARGS)
 
 check: $(STAMP) $(NPM_STAMP) lint-spec lint-ci check-generated docs ## verify only: ruff, mypy strict, import rules, tsc, generated/ up to date, contract and workflow lint, docs
 	$(BIN)/ruff check .

@@ -46,6 +46,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "tooling/test_postgres_instance.py": ("postgres", "process"),
     "tooling/test_pgbouncer_instance.py": ("postgres", "pgbouncer", "process"),
     "tooling/test_servers.py": ("process",),
+    "tooling/test_bench_layers_run.py": ("process",),
     "tooling/test_strict_tests.py": ("process",),
 }
 
