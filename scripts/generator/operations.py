@@ -47,6 +47,9 @@ class ParameterSpec:
     separator: str | None
     description: str
     pointer: str
+    """JSON pointer of the parameter's schema in the contract."""
+    at: str
+    """JSON pointer of the parameter object itself (its `description` as written, for the MCP table)."""
     type: PyType
     """The implementation's annotation (optional parameters without a default: `| None`)."""
     field: PyType
@@ -60,6 +63,7 @@ class BodySpec:
     media_types: tuple[str, ...]
     required: bool
     pointer: str
+    description: str
     schema_ref: str | None
     type: PyType
     """The value's type (`| None` when the schema admits null)."""
@@ -289,6 +293,7 @@ def _parameters(
                 separator=separator if many else None,
                 description=str(node.get("description", "")).strip(),
                 pointer=f"{at}/schema",
+                at=at,
                 type=argument if required or default is not None else argument.or_none(),
                 field=field if required or default is not None else field.or_none(),
                 default=default if default is not None or required else "None",
@@ -328,6 +333,7 @@ def _body(
         media_types=tuple(content),
         required=bool(node.get("required", False)),
         pointer=f"{at}/content/{escape(next(iter(content)))}/schema",
+        description=str(node.get("description", "")).strip(),
         schema_ref=_component_ref(schema),
         type=value,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from connexion import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.resolver import Resolver
 
+from scripts import mcp_tools
 from scripts.generator import cli, models
 from scripts.generator.names import header_attribute, snake
 from tests.generator.conftest import Generated
@@ -199,6 +201,24 @@ def test_a_refusal_is_one_line_naming_the_operation_and_feature_and_nothing_is_w
     ), lines
     assert all("Traceback" not in line for line in lines)
     assert [p.name for p in out.iterdir()] == ["kept.txt"] and not list(tmp_path.glob(".generated*"))
+
+
+@pytest.mark.parametrize("case", ["OpenAPI 3.1", "two operationIds, one method name", "an unknown x-mcp member"])
+def test_the_mcp_table_alone_reads_the_contract_as_the_generator_does(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python scripts/mcp_tools.py` refuses what `make generate` refuses, with the same line."""
+    document, expected = REFUSALS[case]
+    contract = tmp_path / "contract.yaml"
+    contract.write_text(yaml.safe_dump(document))
+    monkeypatch.setattr(mcp_tools, "CONTRACT", contract)
+    monkeypatch.setattr(sys, "argv", ["mcp_tools.py", "--out", str(tmp_path / "mcp_tools.py")])
+
+    assert mcp_tools.main() == 2
+
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mcp_tools: refused: ") and lines[0].endswith(expected), lines
+    assert not (tmp_path / "mcp_tools.py").exists()
 
 
 def test_a_failing_generator_leaves_the_output_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
