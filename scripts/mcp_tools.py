@@ -133,7 +133,8 @@ def tool(contract: Contract, op: OperationSpec) -> dict[str, Any] | None:
     properties: dict[str, Any] = {}
     required: list[str] = []
     parameters: list[dict[str, Any]] = []
-    for parameter in op.parameters:  # path-level ones overridden by the operation's own, as the generator reads them
+    # in the contract's order: path-level ones, overridden in place by the operation's own of the same name
+    for parameter in sorted(op.parameters, key=lambda parameter: parameter.position):
         if parameter.location not in PARAMETER_LOCATIONS:
             continue  # cookies: the caller's credential and organization, sent with the MCP request itself
         if parameter.name in properties or parameter.name == BODY:

@@ -23,7 +23,7 @@ from scripts import mcp_tools
 from scripts.generator import cli, models
 from scripts.generator.names import header_attribute, snake
 from tests.generator.conftest import Generated
-from tests.generator.contracts import REFUSALS
+from tests.generator.contracts import PARAMETERS, REFUSALS
 
 pytestmark = pytest.mark.anyio
 TRACE = "0b7c6e6a-3c4a-4f53-9a53-3e3e2d1d8e01"
@@ -201,6 +201,17 @@ def test_a_refusal_is_one_line_naming_the_operation_and_feature_and_nothing_is_w
     ), lines
     assert all("Traceback" not in line for line in lines)
     assert [p.name for p in out.iterdir()] == ["kept.txt"] and not list(tmp_path.glob(".generated*"))
+
+
+def test_the_mcp_table_lists_a_tools_arguments_in_the_contracts_order(generated: Generated) -> None:
+    """Not the records' order (by location): listItems declares its `class` query after its headers (its
+    cookie is the caller's, never an argument)."""
+    (tool,) = [t for t in importlib.import_module("gen_parameters.mcp_tools").TOOLS if t.name == "listItems"]
+    declared = [p["name"] for p in PARAMETERS["paths"]["/items"]["get"]["parameters"] if p["in"] != "cookie"]
+
+    assert [p.name for p in tool.parameters] == declared
+    assert list(tool.input_schema["properties"]) == declared
+    assert declared.index("class") > declared.index("X-Trace-Id")
 
 
 @pytest.mark.parametrize("case", ["OpenAPI 3.1", "two operationIds, one method name", "an unknown x-mcp member"])
