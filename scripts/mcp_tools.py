@@ -1,9 +1,9 @@
 """The MCP tool table of the contract: global_chat_generated/mcp_tools.py, one tool per operationId.
 
-    python scripts/mcp_tools.py [--out FILE]   (scripts/generate.py calls write() during `make generate`)
+    python scripts/mcp_tools.py [--out FILE]   (scripts/generate.py calls tools() and write() during `make generate`)
 
-Read from openapi/openapi.yaml alone (paths, parameters of every kind, request bodies, 2xx bodies and the
-`x-mcp` extension of each operation), never from another generator's records:
+Read from the generator's operation records (scripts/generator/operations.py: the contract read once, and
+refused there when the generator cannot read it), and from the contract's schemas they point at:
 - name: the operationId; title: `x-mcp.title`, else the summary; description: summary and description
 - inputSchema: a JSON Schema object (draft 2020-12) with one property per path, query and header parameter
   (by its name) and `body` for the request body; OpenAPI 3.0's `nullable` becomes a `null` type, `example`
@@ -11,6 +11,8 @@ Read from openapi/openapi.yaml alone (paths, parameters of every kind, request b
 - outputSchema: the JSON body of the first 2xx response that has one (MCP wants an object there)
 - annotations: `x-mcp.annotations` as written (readOnlyHint, destructiveHint, idempotentHint, openWorldHint)
 - `x-mcp: {exclude: true}` leaves the operation out
+What the table cannot say (an unknown `x-mcp` member, a recursive schema, a body that is not
+application/json) is refused like the generator's own refusals: one line each, nothing written.
 
 Written by hand rather than with a generic OpenAPI-to-MCP converter: those pass `nullable` through, guess the
 hints from the HTTP method (a POST is not idempotent) and cannot say what this contract means by them.
@@ -22,13 +24,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
-
-import yaml
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a file (python scripts/mcp_tools.py) rather than a module
+    sys.path.insert(0, str(ROOT))
+
+from scripts.generator.contract import JSON, Contract, Refusals, Refused  # noqa: E402
+from scripts.generator.operations import OperationSpec, read_operations  # noqa: E402
+
 CONTRACT = ROOT / "openapi" / "openapi.yaml"
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 PARAMETER_LOCATIONS = ("path", "query", "header")
 """Where a tool argument may go; a cookie parameter would be the caller's credential, never an argument."""
 BODY = "body"
@@ -78,34 +83,15 @@ BODY_ARGUMENT = "body"
 '''
 
 
-def fail(message: str) -> NoReturn:
-    raise SystemExit(f"mcp_tools: {message}")
-
-
-def resolve(spec: dict[str, Any], node: Any) -> Any:
-    """`node`, or what its `$ref` (local, possibly chained) points at."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/") or ref in seen:
-            fail(f"cannot resolve $ref {ref!r}")
-        seen.add(ref)
-        target: Any = spec
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
-def json_schema(spec: dict[str, Any], node: Any, refs: tuple[str, ...] = ()) -> Any:
+def json_schema(contract: Contract, node: JSON, where: str, refs: tuple[str, ...] = ()) -> JSON:
     """An OpenAPI 3.0 schema object as JSON Schema (draft 2020-12), every `$ref` resolved in place."""
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
         ref = node["$ref"]
         if ref in refs:
-            fail(f"recursive schema {ref}: a tool schema must be finite")
-        return json_schema(spec, resolve(spec, node), (*refs, ref))
+            raise Refused(where, f"recursive schema {ref} (an MCP tool's schema must be finite)")
+        return json_schema(contract, contract.resolve(node, where), where, (*refs, ref))
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key.startswith("x-") or key in DROPPED_KEYWORDS or key == "nullable":
@@ -113,11 +99,11 @@ def json_schema(spec: dict[str, Any], node: Any, refs: tuple[str, ...] = ()) -> 
         if key == "example":
             out["examples"] = [value]
         elif key == "properties":
-            out[key] = {name: json_schema(spec, sub, refs) for name, sub in value.items()}
+            out[key] = {name: json_schema(contract, sub, where, refs) for name, sub in value.items()}
         elif key in SUBSCHEMA_LISTS:
-            out[key] = [json_schema(spec, sub, refs) for sub in value]
+            out[key] = [json_schema(contract, sub, where, refs) for sub in value]
         elif key in SUBSCHEMAS and isinstance(value, dict):
-            out[key] = json_schema(spec, value, refs)
+            out[key] = json_schema(contract, value, where, refs)
         else:
             out[key] = value
     if node.get("nullable") is True:
@@ -130,75 +116,61 @@ def json_schema(spec: dict[str, Any], node: Any, refs: tuple[str, ...] = ()) -> 
     return out
 
 
-def describe(operation: dict[str, Any]) -> str:
-    parts = [operation.get("summary", "").strip(), operation.get("description", "").strip()]
-    return "\n\n".join(part for part in parts if part)
-
-
-def tool(spec: dict[str, Any], path: str, method: str, path_item: dict[str, Any]) -> dict[str, Any] | None:
+def tool(contract: Contract, op: OperationSpec) -> dict[str, Any] | None:
     """The tool of one operation, or None when `x-mcp` excludes it."""
-    operation = path_item[method]
-    name = operation.get("operationId") or fail(f"{method.upper()} {path} has no operationId")
-    extension = operation.get("x-mcp", {})
+    where = f"{op.method} {op.path} ({op.operation_id})"
+    extension = op.extensions.get("x-mcp", {})
     if not isinstance(extension, dict) or not set(extension) <= {"title", "annotations", "exclude"}:
-        fail(f"{name}: x-mcp takes title, annotations and exclude only")
+        raise Refused(where, "x-mcp takes title, annotations and exclude only")
     if extension.get("exclude") is True:
         return None
     annotations = dict(extension.get("annotations", {}))
     if not set(annotations) <= set(ANNOTATIONS) or not all(isinstance(v, bool) for v in annotations.values()):
-        fail(f"{name}: x-mcp.annotations takes the booleans {', '.join(ANNOTATIONS)}")
-    title = extension.get("title") or operation.get("summary") or name
+        raise Refused(where, f"x-mcp.annotations takes the booleans {', '.join(ANNOTATIONS)}")
+    title = extension.get("title") or op.summary or op.operation_id
     annotations = {"title": title, **annotations}
 
-    # path-level parameters, overridden by the operation's own of the same name and location
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for raw in [*path_item.get("parameters", []), *operation.get("parameters", [])]:
-        parameter = resolve(spec, raw)
-        merged[(parameter["name"], parameter["in"])] = parameter
     properties: dict[str, Any] = {}
     required: list[str] = []
     parameters: list[dict[str, Any]] = []
-    for (param_name, location), parameter in merged.items():
-        if location not in PARAMETER_LOCATIONS:
+    # in the contract's order: path-level ones, overridden in place by the operation's own of the same name
+    for parameter in sorted(op.parameters, key=lambda parameter: parameter.position):
+        if parameter.location not in PARAMETER_LOCATIONS:
             continue  # cookies: the caller's credential and organization, sent with the MCP request itself
-        if param_name in properties or param_name == BODY:
-            fail(f"{name}: the argument name {param_name!r} is taken twice")
-        schema = json_schema(spec, parameter.get("schema", {}))
-        if parameter.get("description"):
-            schema = {"description": parameter["description"], **schema}
-        properties[param_name] = schema
-        is_required = bool(parameter.get("required") or location == "path")
-        if is_required:
-            required.append(param_name)
-        parameters.append({"name": param_name, "location": location, "required": is_required})
+        if parameter.name in properties or parameter.name == BODY:
+            raise Refused(where, f"the MCP argument name {parameter.name!r} is taken twice")
+        schema = json_schema(contract, contract.get(parameter.pointer), where)
+        description = contract.get(parameter.at).get("description")  # as written: the table's text is the contract's
+        if description:
+            schema = {"description": description, **schema}
+        properties[parameter.name] = schema
+        if parameter.required:
+            required.append(parameter.name)
+        parameters.append({"name": parameter.name, "location": parameter.location, "required": parameter.required})
 
     body: str | None = None
-    if "requestBody" in operation:
-        request_body = resolve(spec, operation["requestBody"])
-        media = request_body.get("content", {}).get("application/json")
-        if media is None:
-            fail(f"{name}: only application/json request bodies can be tool arguments")
-        schema = json_schema(spec, media.get("schema", {}))
-        if request_body.get("description"):
-            schema = {"description": request_body["description"].strip(), **schema}
+    if op.body is not None:
+        if "application/json" not in op.body.media_types:
+            raise Refused(where, "only application/json request bodies can be MCP tool arguments")
+        schema = json_schema(contract, contract.get(op.body.pointer), where)
+        if op.body.description:
+            schema = {"description": op.body.description, **schema}
         properties[BODY] = schema
-        body = "required" if request_body.get("required") else "optional"
+        body = "required" if op.body.required else "optional"
         if body == "required":
             required.append(BODY)
 
     output_schema: dict[str, Any] | None = None
     output_read = False
     no_content: dict[int, str] = {}
-    for status, raw in sorted(operation.get("responses", {}).items()):
-        if not (str(status).isdigit() and 200 <= int(status) < 300):
+    for response in sorted(op.responses, key=lambda response: response.status):
+        if not (response.status.isdigit() and 200 <= int(response.status) < 300):
             continue
-        response = resolve(spec, raw)
-        media = response.get("content", {}).get("application/json")
-        if media is None:
-            no_content[int(status)] = response.get("description", "")
+        if response.pointer is None:
+            no_content[int(response.status)] = response.description
         elif not output_read:
             output_read = True
-            output_schema = json_schema(spec, media.get("schema", {}))
+            output_schema = json_schema(contract, contract.get(response.pointer), where)
             if "type" not in output_schema and any(
                 part.get("type") == "object" for part in output_schema.get("allOf", [])
             ):  # all of them, one an object: an object (said at the root, where MCP looks)
@@ -212,32 +184,35 @@ def tool(spec: dict[str, Any], path: str, method: str, path_item: dict[str, Any]
     if required:
         input_schema["required"] = required
     return {
-        "name": name,
+        "name": op.operation_id,
         "title": title,
-        "description": describe(operation),
+        "description": "\n\n".join(part for part in (op.summary, op.description) if part),
         "input_schema": input_schema,
         "output_schema": output_schema,
         "annotations": annotations,
-        "method": method.upper(),
-        "path": path,
+        "method": op.method,
+        "path": op.path,
         "parameters": parameters,
         "body": body,
         "no_content": no_content,
     }
 
 
-def tools(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every tool of the contract, in the contract's order."""
-    found = []
-    for path, path_item in spec["paths"].items():
-        for method in HTTP_METHODS:
-            if method in path_item:
-                entry = tool(spec, path, method, path_item)
-                if entry is not None:
-                    found.append(entry)
-    names = [entry["name"] for entry in found]
-    if len(set(names)) != len(names):
-        fail("two operations share an operationId")
+def tools(contract: Contract, operations: list[OperationSpec]) -> list[dict[str, Any]]:
+    """Every tool of the contract, in the contract's order; Refusals lists what the table cannot say.
+    (Two operations with one operationId never get here: the generator refuses them.)"""
+    found: list[dict[str, Any]] = []
+    refusals: list[Refused] = []
+    for op in operations:
+        try:
+            entry = tool(contract, op)
+        except Refused as refusal:
+            refusals.append(refusal)
+            continue
+        if entry is not None:
+            found.append(entry)
+    if refusals:
+        raise Refusals(refusals)
     return found
 
 
@@ -246,8 +221,7 @@ def literal(value: Any) -> str:
     return repr(json.loads(json.dumps(value)))
 
 
-def render(spec: dict[str, Any]) -> str:
-    entries = tools(spec)
+def render(entries: list[dict[str, Any]]) -> str:
     # a schema that several tools share (the session, returned by four) is written once, as a constant
     uses: dict[str, int] = {}
     first: dict[str, dict[str, Any]] = {}
@@ -292,20 +266,27 @@ def render(spec: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(spec: dict[str, Any], target: Path) -> None:
-    target.write_text(render(spec))
+def write(entries: list[dict[str, Any]], target: Path) -> None:
+    target.write_text(render(entries))
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     out: Path | None = parser.parse_args().out
-    spec = yaml.safe_load(CONTRACT.read_text())
+    try:
+        contract = Contract.load(CONTRACT)
+        entries = tools(contract, read_operations(contract).operations)
+    except Refusals as refusals:
+        for refusal in refusals.refusals:
+            print(f"mcp_tools: refused: {refusal}", file=sys.stderr)
+        return 2
     if out is None:
-        sys.stdout.write(render(spec))
+        sys.stdout.write(render(entries))
     else:
-        write(spec, out)
+        write(entries, out)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -53,15 +53,15 @@ OPERATIONS: Mapping[str, Operation] = {
                     Link(
                         name="UpdateSession",
                         operation_id="update_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Change the session's title, locale or tags.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Change the session's title, locale or tags; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={"x-allowed-action": {"rel": "update", "hint": "Change the title, locale or tags."}},
                     ),
                     Link(
                         name="DeleteSession",
                         operation_id="delete_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Delete the session.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Delete the session; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={
                             "x-allowed-action": {
                                 "rel": "delete",
@@ -72,15 +72,15 @@ OPERATIONS: Mapping[str, Operation] = {
                     Link(
                         name="PinSession",
                         operation_id="pin_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Pin the session.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Pin the session; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={"x-allowed-action": {"rel": "pin", "hint": "Pin this session."}},
                     ),
                     Link(
                         name="UnpinSession",
                         operation_id="unpin_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Unpin the session.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Unpin the session; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={"x-allowed-action": {"rel": "unpin", "hint": "Unpin this session."}},
                     ),
                 ),
@@ -206,15 +206,15 @@ OPERATIONS: Mapping[str, Operation] = {
                     Link(
                         name="UpdateSession",
                         operation_id="update_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Change the session's title, locale or tags.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Change the session's title, locale or tags; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={"x-allowed-action": {"rel": "update", "hint": "Change the title, locale or tags."}},
                     ),
                     Link(
                         name="DeleteSession",
                         operation_id="delete_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Delete the session.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Delete the session; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={
                             "x-allowed-action": {
                                 "rel": "delete",
@@ -225,15 +225,15 @@ OPERATIONS: Mapping[str, Operation] = {
                     Link(
                         name="PinSession",
                         operation_id="pin_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Pin the session.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Pin the session; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={"x-allowed-action": {"rel": "pin", "hint": "Pin this session."}},
                     ),
                     Link(
                         name="UnpinSession",
                         operation_id="unpin_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Unpin the session.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Unpin the session; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={"x-allowed-action": {"rel": "unpin", "hint": "Unpin this session."}},
                     ),
                 ),
@@ -466,15 +466,15 @@ OPERATIONS: Mapping[str, Operation] = {
                     Link(
                         name="UpdateSession",
                         operation_id="update_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Change the session's title, locale or tags.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Change the session's title, locale or tags; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={"x-allowed-action": {"rel": "update", "hint": "Change the title, locale or tags."}},
                     ),
                     Link(
                         name="DeleteSession",
                         operation_id="delete_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Delete the session.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Delete the session; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={
                             "x-allowed-action": {
                                 "rel": "delete",
@@ -485,15 +485,15 @@ OPERATIONS: Mapping[str, Operation] = {
                     Link(
                         name="PinSession",
                         operation_id="pin_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Pin the session.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Pin the session; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={"x-allowed-action": {"rel": "pin", "hint": "Pin this session."}},
                     ),
                     Link(
                         name="UnpinSession",
                         operation_id="unpin_session",
-                        parameters={"session_id": "$response.body#/id"},
-                        description="Unpin the session.",
+                        parameters={"session_id": "$response.body#/id", "If-Match": "$response.header.ETag"},
+                        description="Unpin the session; `If-Match` is this answer's `ETag`, so that no change made since is overwritten.",
                         extensions={"x-allowed-action": {"rel": "unpin", "hint": "Unpin this session."}},
                     ),
                 ),

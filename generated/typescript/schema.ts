@@ -1311,7 +1311,6 @@ export interface components {
          * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
          *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
          *     Without it, the change is applied whatever changed since the caller read the session.
-         * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
          */
         IfMatch: string;
         /**
@@ -1442,7 +1441,6 @@ export interface operations {
                  * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
                  *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
                  *     Without it, the change is applied whatever changed since the caller read the session.
-                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
@@ -1483,7 +1481,6 @@ export interface operations {
                  * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
                  *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
                  *     Without it, the change is applied whatever changed since the caller read the session.
-                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
@@ -1522,7 +1519,6 @@ export interface operations {
                  * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
                  *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
                  *     Without it, the change is applied whatever changed since the caller read the session.
-                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
@@ -1564,7 +1560,6 @@ export interface operations {
                  * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
                  *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
                  *     Without it, the change is applied whatever changed since the caller read the session.
-                 * @example "3f6c1d0e9a8b7c6d5e4f3a2b1c0d9e8f"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };

@@ -20,13 +20,15 @@ from scripts.bench.wire import BODY, CHAT_PATH
 GET_OR_CREATE = "get_or_create_chat_session"
 """The operation the benchmark serves (its answer's allowed_actions are that operation's links)."""
 
-__all__ = ["BODY", "CHAT_PATH", "Core", "InvalidRequest", "UnsupportedMediaType", "build_core", "error_parts"]
+__all__ = ["BODY", "CHAT_PATH", "Core", "InvalidRequest", "build_core", "error_parts", "require_json"]
 
 JSON = "application/json"
 
 
-def is_json_media_type(content_type: str) -> bool:
-    return content_type.split(";", 1)[0].strip().lower() == JSON
+def require_json(content_type: str | None) -> None:
+    """The contract's 415 for a body whose Content-Type is not JSON (none at all is taken as JSON)."""
+    if content_type is not None and content_type.split(";", 1)[0].strip().lower() != JSON:
+        raise UnsupportedMediaType(f"Invalid Content-type ({content_type}), expected ['application/json']")
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,15 +34,7 @@ from global_chat.errors import DomainError, RequestRefused
 from global_chat.identity import Identity
 from global_chat.settings import Settings
 from global_chat_generated.models import ErrorResponse, GetOrCreateChatSessionRequest, WithUrlsSession
-from scripts.bench.common import (
-    CHAT_PATH,
-    JSON,
-    InvalidRequest,
-    UnsupportedMediaType,
-    build_core,
-    error_parts,
-    is_json_media_type,
-)
+from scripts.bench.common import CHAT_PATH, JSON, InvalidRequest, build_core, error_parts, require_json
 
 
 def _error_response(exc: DomainError, extra_headers: Mapping[str, str] | None = None) -> Response:
@@ -75,8 +67,7 @@ def create_app(settings: Settings | None = None, telemetry: TelemetryConfig | No
         return await core.authenticate(authorization)
 
     async def json_only(content_type: Annotated[str | None, Header()] = None) -> None:
-        if content_type is not None and not is_json_media_type(content_type):
-            raise UnsupportedMediaType(f"Invalid Content-type ({content_type}), expected ['application/json']")
+        require_json(content_type)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -19,21 +19,12 @@ from starlette.routing import Route
 
 from global_chat.errors import DomainError
 from global_chat.settings import Settings
-from scripts.bench.common import (
-    CHAT_PATH,
-    JSON,
-    InvalidRequest,
-    UnsupportedMediaType,
-    build_core,
-    error_parts,
-    is_json_media_type,
-)
+from scripts.bench.common import CHAT_PATH, JSON, InvalidRequest, build_core, error_parts, require_json
 
 
 def parse_locale(content_type: str | None, raw: bytes) -> str | None:
     """The `locale` of the optional body; a DomainError (400 or 415) for anything the contract refuses."""
-    if content_type is not None and not is_json_media_type(content_type):
-        raise UnsupportedMediaType(f"Invalid Content-type ({content_type}), expected ['application/json']")
+    require_json(content_type)
     if not raw:
         return None
     try:

@@ -26,6 +26,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from scripts import mcp_tools
 from scripts.generator.clients import DEFAULT_CLIENT_PACKAGE, generate_client, generate_typescript
@@ -46,7 +47,15 @@ def source_name(contract: Path) -> str:
     return contract.relative_to(ROOT).as_posix() if contract.is_relative_to(ROOT) else contract.name
 
 
-def build(contract: Contract, reading: Reading, out: Path, package: str, targets: tuple[str, ...], name: str) -> None:
+def build(
+    contract: Contract,
+    reading: Reading,
+    tools: list[dict[str, Any]],
+    out: Path,
+    package: str,
+    targets: tuple[str, ...],
+    name: str,
+) -> None:
     """Everything under `out` (an empty folder that becomes the folder `name`)."""
     source = source_name(contract.path)
     package_dir = out / package
@@ -65,7 +74,7 @@ def build(contract: Contract, reading: Reading, out: Path, package: str, targets
         check_models(package_dir / "models.py", [t for op in reading.operations for t in interface_types(op)], source)
         render_server(reading.operations, package_dir, package, source, base_path(contract.document))
         log("MCP tool table (scripts/mcp_tools.py)")
-        mcp_tools.write(contract.document, package_dir / "mcp_tools.py")
+        mcp_tools.write(tools, package_dir / "mcp_tools.py")
     if "models" in targets or "server" in targets:
         # Formatted with explicit settings so the output does not depend on where it is written.
         run(tool("ruff"), "check", "--isolated", "--quiet", "--select", "I,F401", "--fix", str(package_dir))
@@ -102,10 +111,11 @@ def generate(contract_path: Path, out: Path, package: str = PACKAGE, targets: tu
     Raises Refusals (nothing written) or ToolFailed (nothing replaced)."""
     contract = Contract.load(contract_path)
     reading = read_operations(contract)
+    tools = mcp_tools.tools(contract, reading.operations) if "server" in targets else []  # its refusals too
     out.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        build(contract, reading, scratch, package, targets, out.name)
+        build(contract, reading, tools, scratch, package, targets, out.name)
         replace(scratch, out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

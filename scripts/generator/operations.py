@@ -47,6 +47,12 @@ class ParameterSpec:
     separator: str | None
     description: str
     pointer: str
+    """JSON pointer of the parameter's schema in the contract."""
+    at: str
+    """JSON pointer of the parameter object itself (its `description` as written, for the MCP table)."""
+    position: int
+    """Its place in the contract's order (path-level ones first, the operation's own overriding in place);
+    the records are sorted by location."""
     type: PyType
     """The implementation's annotation (optional parameters without a default: `| None`)."""
     field: PyType
@@ -60,6 +66,7 @@ class BodySpec:
     media_types: tuple[str, ...]
     required: bool
     pointer: str
+    description: str
     schema_ref: str | None
     type: PyType
     """The value's type (`| None` when the schema admits null)."""
@@ -257,7 +264,7 @@ def _parameters(
             node, at = contract.follow(raw, f"{base}/parameters/{index}", where)
             found[(node.get("name", ""), node.get("in", ""))] = (node, at)  # the operation's own win
     specs = []
-    for (name, location), (node, at) in found.items():
+    for position, ((name, location), (node, at)) in enumerate(found.items()):
         if location not in LOCATIONS:
             raise Refused(where, f"parameter {name!r} in {location!r}")
         if location == "header" and name.lower() in IGNORED_HEADERS:
@@ -289,6 +296,8 @@ def _parameters(
                 separator=separator if many else None,
                 description=str(node.get("description", "")).strip(),
                 pointer=f"{at}/schema",
+                at=at,
+                position=position,
                 type=argument if required or default is not None else argument.or_none(),
                 field=field if required or default is not None else field.or_none(),
                 default=default if default is not None or required else "None",
@@ -328,6 +337,7 @@ def _body(
         media_types=tuple(content),
         required=bool(node.get("required", False)),
         pointer=f"{at}/content/{escape(next(iter(content)))}/schema",
+        description=str(node.get("description", "")).strip(),
         schema_ref=_component_ref(schema),
         type=value,
     )

@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from global_chat.app import create_app
 from global_chat.settings import Settings
+from global_chat_generated.operations import OPERATIONS
 from tests.fixtures.accounts import Accounts
 
 MAX_EXAMPLES = 40
@@ -57,15 +58,30 @@ def test_every_operation_conforms(case: schemathesis.Case[Any], api_key: str) ->
     case.call_and_validate(headers={"Authorization": api_key})
 
 
+GUARDED_WRITES = {
+    f"{op.method} {op.path}" for op in OPERATIONS.values() if any(p.name == "If-Match" for p in op.parameters)
+}
+"""The operations that take If-Match (four): the contract's links pass them the ETag of the answer they follow."""
+
+
 def test_stateful_walk_along_the_links(contract_schema: OpenApiSchema, api_key: str) -> None:
-    """create -> read -> update -> pin -> delete -> create again, as the OpenAPI links allow."""
+    """create -> read -> update -> pin -> delete -> create again, as the OpenAPI links allow, each write
+    guarded by the ETag of the answer it follows (the links' If-Match)."""
     machine = contract_schema.as_state_machine()
     visited: set[str] = set()
+    guarded: set[str] = set()
 
     class AuthenticatedMachine(machine):  # type: ignore[misc,valid-type]
         def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, object]:
             visited.add(case.operation.label)
             return {"headers": {"Authorization": api_key}}
+
+        def after_call(self, response: Any, case: schemathesis.Case[Any]) -> None:
+            super().after_call(response, case)
+            if_match = str(case.headers.get("If-Match", "")) if case.headers else ""
+            # a strong tag that a write accepted can only be a current ETag: random ones never match
+            if if_match.startswith('"') and 200 <= response.status_code < 300:
+                guarded.add(case.operation.label)
 
     AuthenticatedMachine.run(
         settings=settings(
@@ -81,3 +97,5 @@ def test_stateful_walk_along_the_links(contract_schema: OpenApiSchema, api_key: 
         "DELETE /v1/sessions/{session_id}",
         "PUT /v1/sessions/{session_id}/pin",
     } <= visited
+    # and the writes went through with a real ETag, not only their 412s
+    assert guarded == GUARDED_WRITES

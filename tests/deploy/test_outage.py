@@ -3,12 +3,9 @@ PostgreSQL is down, is alive but not ready, and recovers by itself when the data
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
@@ -21,21 +18,6 @@ REQUEST_BUDGET = 10.0  # seconds any one answer may take while the database is d
 RECOVERY_BUDGET = 20.0
 
 
-@pytest.fixture
-def private_postgres() -> Iterator[PrivatePostgres]:
-    """A PostgreSQL instance of this test's own (scripts/postgres_instance.py), so it can stop and start it."""
-    with PrivatePostgres() as instance:
-        yield instance
-
-
-async def create_database(instance: PrivatePostgres) -> None:
-    connection = await asyncpg.connect(instance.url("postgres"), timeout=10)
-    try:
-        await connection.execute("CREATE DATABASE global_chat")
-    finally:
-        await connection.close(timeout=10)
-
-
 def timed(method: str, url: str, **kwargs: object) -> tuple[httpx.Response, float]:
     started = time.monotonic()
     response = httpx.request(method, url, timeout=REQUEST_BUDGET + 5, **kwargs)  # type: ignore[arg-type]
@@ -45,7 +27,6 @@ def timed(method: str, url: str, **kwargs: object) -> tuple[httpx.Response, floa
 def test_database_outage_is_a_bounded_503_and_the_same_process_recovers(
     private_postgres: PrivatePostgres, servers: Servers, tmp_path: Path
 ) -> None:
-    asyncio.run(create_database(private_postgres))
     deployment = Deployment(
         private_postgres.url("global_chat"), tmp_path, AUTH_MODE="none", DB_STATEMENT_TIMEOUT_MS="2000"
     )

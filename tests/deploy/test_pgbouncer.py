@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -31,6 +30,7 @@ from global_chat.storage.revisions import head_revision
 from scripts.pgbouncer_instance import PgBouncerInstance
 from scripts.postgres_instance import PostgresInstance
 from scripts.servers import BIN
+from tests.fixtures.postgres import create_global_chat_database
 from tests.fixtures.server import CLI_TIMEOUT
 from tests.support.deployment import JWT_SECRET, Deployment, Server, running_servers
 
@@ -59,14 +59,6 @@ class Stack:
         return int(rows[0]["n"])
 
 
-async def create_database(postgres: PostgresInstance) -> None:
-    connection = await asyncpg.connect(postgres.url(), timeout=10)
-    try:
-        await connection.execute("CREATE DATABASE global_chat")
-    finally:
-        await connection.close()
-
-
 def global_chat_exits(env: dict[str, str], workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`global-chat ARGS`, whatever its exit code."""
     return subprocess.run(
@@ -85,7 +77,7 @@ def stack(workdir: Path) -> Iterator[Stack]:
         PostgresInstance(settings={"max_connections": str(POSTGRES_MAX_CONNECTIONS)}) as postgres,
         PgBouncerInstance(postgres.url(), pool_mode="transaction", pool_size=SERVER_CONNECTIONS) as pgbouncer,
     ):
-        asyncio.run(create_database(postgres))
+        create_global_chat_database(postgres)
         deployment = Deployment(
             postgres.url("global_chat"), workdir, AUTH_MODE="keys", JWT_SECRET=JWT_SECRET, CHAT_CREATE_RATE_LIMIT="1000"
         )

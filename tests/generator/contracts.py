@@ -223,4 +223,25 @@ REFUSALS: dict[str, tuple[Contract, str]] = {
         one({"responses": {"200": ok(links={"Next": {"operationId": "missing"}})}}),
         "POST /x (op): response 200: link Next: unknown operation 'missing'",
     ),
+    # what the MCP tool table (scripts/mcp_tools.py) cannot say, refused the same way
+    "an unknown x-mcp member": (
+        one({"x-mcp": {"hidden": True}}),
+        "POST /x (op): x-mcp takes title, annotations and exclude only",
+    ),
+    "an x-mcp hint that is not a boolean": (
+        one({"x-mcp": {"annotations": {"readOnlyHint": "yes"}}}),
+        "POST /x (op): x-mcp.annotations takes the booleans readOnlyHint, destructiveHint, idempotentHint, "
+        "openWorldHint",
+    ),
+    "a recursive tool argument": (
+        one(
+            {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}}},
+            schemas={"Node": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"}}}},
+        ),
+        "POST /x (op): recursive schema #/components/schemas/Node (an MCP tool's schema must be finite)",
+    ),
+    "a tool body that is not application/json": (
+        one({"requestBody": {"content": {"application/merge-patch+json": {"schema": {"type": "object"}}}}}),
+        "POST /x (op): only application/json request bodies can be MCP tool arguments",
+    ),
 }

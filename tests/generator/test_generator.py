@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,11 @@ from connexion import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.resolver import Resolver
 
+from scripts import mcp_tools
 from scripts.generator import cli, models
 from scripts.generator.names import header_attribute, snake
 from tests.generator.conftest import Generated
-from tests.generator.contracts import REFUSALS
+from tests.generator.contracts import PARAMETERS, REFUSALS
 
 pytestmark = pytest.mark.anyio
 TRACE = "0b7c6e6a-3c4a-4f53-9a53-3e3e2d1d8e01"
@@ -199,6 +201,35 @@ def test_a_refusal_is_one_line_naming_the_operation_and_feature_and_nothing_is_w
     ), lines
     assert all("Traceback" not in line for line in lines)
     assert [p.name for p in out.iterdir()] == ["kept.txt"] and not list(tmp_path.glob(".generated*"))
+
+
+def test_the_mcp_table_lists_a_tools_arguments_in_the_contracts_order(generated: Generated) -> None:
+    """Not the records' order (by location): listItems declares its `class` query after its headers (its
+    cookie is the caller's, never an argument)."""
+    (tool,) = [t for t in importlib.import_module("gen_parameters.mcp_tools").TOOLS if t.name == "listItems"]
+    declared = [p["name"] for p in PARAMETERS["paths"]["/items"]["get"]["parameters"] if p["in"] != "cookie"]
+
+    assert [p.name for p in tool.parameters] == declared
+    assert list(tool.input_schema["properties"]) == declared
+    assert declared.index("class") > declared.index("X-Trace-Id")
+
+
+@pytest.mark.parametrize("case", ["OpenAPI 3.1", "two operationIds, one method name", "an unknown x-mcp member"])
+def test_the_mcp_table_alone_reads_the_contract_as_the_generator_does(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python scripts/mcp_tools.py` refuses what `make generate` refuses, with the same line."""
+    document, expected = REFUSALS[case]
+    contract = tmp_path / "contract.yaml"
+    contract.write_text(yaml.safe_dump(document))
+    monkeypatch.setattr(mcp_tools, "CONTRACT", contract)
+    monkeypatch.setattr(sys, "argv", ["mcp_tools.py", "--out", str(tmp_path / "mcp_tools.py")])
+
+    assert mcp_tools.main() == 2
+
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mcp_tools: refused: ") and lines[0].endswith(expected), lines
+    assert not (tmp_path / "mcp_tools.py").exists()
 
 
 def test_a_failing_generator_leaves_the_output_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

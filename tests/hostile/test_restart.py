@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
 
-import asyncpg
 import pytest
 
 from global_chat.settings import Settings
@@ -20,21 +18,6 @@ pytestmark = pytest.mark.timeout(180)
 
 MAX_REQUESTS_PER_RESTART = 3000  # bounds the loop whatever the machine's speed
 RECOVERY_ATTEMPTS = 100
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[PostgresInstance]:
-    """An instance of this test's own (scripts/postgres_instance.py): it is the one restarted."""
-    with PostgresInstance() as instance:
-        yield instance
-
-
-async def create_database(instance: PostgresInstance) -> None:
-    connection = await asyncpg.connect(instance.url("postgres"), timeout=10)
-    try:
-        await connection.execute("CREATE DATABASE global_chat")
-    finally:
-        await connection.close(timeout=10)
 
 
 async def requests_through_restarts(settings: Settings, instance: PostgresInstance) -> Counter[int]:
@@ -70,7 +53,6 @@ async def requests_through_restarts(settings: Settings, instance: PostgresInstan
 
 
 def test_a_postgres_restart_under_load_never_answers_500(private_postgres: PostgresInstance) -> None:
-    asyncio.run(create_database(private_postgres))
     settings = Settings(
         _env_file=None,
         database_url=private_postgres.url("global_chat"),

@@ -25,14 +25,24 @@ from tests.fixtures.contract import ContractSchemas
 pytestmark = [pytest.mark.anyio, pytest.mark.pgbouncer_backend]  # backends: tests/fixtures/app.py
 CHAT = "/v1/sessions/chat"
 BUDGET = 3
+PER_USER = pytest.mark.parametrize(
+    "budgets", [{"chat_create_rate_limit": 10, "chat_create_rate_limit_per_user": 2}], ids=["10-per-org-2-per-user"]
+)
+"""The test's `limited_client` has budgets for the organization (10 a minute) and for each user (2)."""
+
+
+@pytest.fixture
+def budgets() -> dict[str, int]:
+    """The creation budgets of `limited_client`'s app (settings); a test may say others by parametrizing this."""
+    return {"chat_create_rate_limit": BUDGET}
 
 
 @pytest.fixture
 async def limited_client(
-    keys_settings: Settings, make_settings: Callable[..., Settings], clock: FakeClock
+    keys_settings: Settings, make_settings: Callable[..., Settings], clock: FakeClock, budgets: dict[str, int]
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The budget's window is the test clock's: no run straddles a minute boundary by chance."""
-    settings = make_settings(auth_mode="keys", jwt_secret=JWT_SECRET, chat_create_rate_limit=BUDGET)
+    settings = make_settings(auth_mode="keys", jwt_secret=JWT_SECRET, **budgets)
     async with in_process(settings, clock) as app, client_of(app) as client:
         yield client
 
@@ -88,30 +98,20 @@ async def test_budgets_are_per_organization(limited_client: httpx.AsyncClient, a
     assert response.status_code == 200
 
 
-@pytest.fixture
-async def per_user_client(
-    keys_settings: Settings, make_settings: Callable[..., Settings], clock: FakeClock
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(
-        auth_mode="keys", jwt_secret=JWT_SECRET, chat_create_rate_limit=10, chat_create_rate_limit_per_user=2
-    )
-    async with in_process(settings, clock) as app, client_of(app) as client:
-        yield client
-
-
+@PER_USER
 async def test_one_user_deleting_and_recreating_cannot_spend_the_organizations_budget(
-    per_user_client: httpx.AsyncClient, accounts: Accounts, our_schemas: ContractSchemas
+    limited_client: httpx.AsyncClient, accounts: Accounts, our_schemas: ContractSchemas
 ) -> None:
     org = await accounts.organization()
     churner, colleague = await accounts.caller(org), await accounts.caller(org)
     statuses = []
     for _ in range(10):  # as many as the organization's budget
-        created = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        created = await limited_client.post(CHAT, headers=churner.bearer_headers())
         statuses.append(created.status_code)
         if created.status_code == 200:
-            await per_user_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
+            await limited_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
 
-    colleagues_first_call = await per_user_client.post(CHAT, headers=colleague.bearer_headers())
+    colleagues_first_call = await limited_client.post(CHAT, headers=colleague.bearer_headers())
 
     assert statuses == [200, 200] + [429] * 8  # the user's own budget: 2 a minute
     assert colleagues_first_call.status_code == 200  # the organization's budget is not spent
@@ -144,20 +144,19 @@ async def count_windows(database: Database) -> int:
         return int((await connection.execute(select(func.count()).select_from(RATE_LIMIT_WINDOWS))).scalar_one())
 
 
+@PER_USER
 async def test_the_ratelimit_fields_of_a_refusal_match_its_retry_after(
-    per_user_client: httpx.AsyncClient, accounts: Accounts, our_schemas: ContractSchemas
+    limited_client: httpx.AsyncClient, accounts: Accounts, our_schemas: ContractSchemas
 ) -> None:
     """The 429 names both budgets, the exhausted one (the user's) first with nothing left and `t` equal
     to Retry-After; a problem+json client gets the same fields and a Problem Details body."""
     org = await accounts.organization()
     churner = await accounts.caller(org)
     for _ in range(2):
-        created = await per_user_client.post(CHAT, headers=churner.bearer_headers())
-        await per_user_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
+        created = await limited_client.post(CHAT, headers=churner.bearer_headers())
+        await limited_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
 
-    refused = await per_user_client.post(
-        CHAT, headers=churner.bearer_headers() | {"Accept": "application/problem+json"}
-    )
+    refused = await limited_client.post(CHAT, headers=churner.bearer_headers() | {"Accept": "application/problem+json"})
 
     assert refused.status_code == 429
     retry_after = int(refused.headers["retry-after"])
@@ -190,19 +189,20 @@ async def test_the_budgets_left_fall_by_one_per_creation(database: Database, clo
     assert reused.quotas == ()  # nothing spent, nothing to report
 
 
+@PER_USER
 async def test_each_creation_says_what_is_left_and_the_429_agrees(
-    per_user_client: httpx.AsyncClient, accounts: Accounts
+    limited_client: httpx.AsyncClient, accounts: Accounts
 ) -> None:
     org = await accounts.organization()
     churner = await accounts.caller(org)
     states = []
     for _ in range(2):
-        created = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        created = await limited_client.post(CHAT, headers=churner.bearer_headers())
         states.append((created.headers["ratelimit-policy"], created.headers["ratelimit"]))
-        reused = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        reused = await limited_client.post(CHAT, headers=churner.bearer_headers())
         assert "ratelimit" not in reused.headers  # nothing spent, nothing said
-        await per_user_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
-    refused = await per_user_client.post(CHAT, headers=churner.bearer_headers())
+        await limited_client.delete(f"/v1/sessions/{created.json()['id']}", headers=churner.bearer_headers())
+    refused = await limited_client.post(CHAT, headers=churner.bearer_headers())
 
     t = refused.headers["retry-after"]
     assert [policy for policy, _ in states] == ['"user";q=2;w=60, "organization";q=10;w=60'] * 2

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,14 @@ import pytest
 
 from scripts import pgbouncer_instance
 from scripts.pgbouncer_instance import PgBouncerInstance, PgBouncerUnavailable
-from tests.support.instances import fake_installer, owner_of_an_instance, process_gone
+from tests.support.instances import (
+    OwnedInstance,
+    assert_a_killed_owner_is_reaped_by_the_next,
+    assert_a_terminated_owner_removes_its_instance,
+    fake_installer,
+    owner_of_an_instance,
+    process_gone,
+)
 
 
 async def _server_pids(url: str) -> tuple[int, int, str]:
@@ -59,37 +64,20 @@ def test_pgbouncer_never_runs_as_root(postgres_server: str) -> None:
 
 
 @pytest.fixture
-def bouncer_owner(postgres_server: str) -> Iterator[tuple[subprocess.Popen[str], Path, int]]:
-    """A process that starts an instance and keeps it: the process, the instance's folder, PgBouncer's PID."""
-    with owner_of_an_instance("pgbouncer_instance.py", "pgbouncer", postgres_server) as (owner, root):
-        pid = pgbouncer_instance._pgbouncer_pid(root)
-        assert pid is not None
-        yield owner, root, pid
+def bouncer_owner(postgres_server: str) -> Iterator[OwnedInstance]:
+    """A process that starts a PgBouncer and keeps it."""
+    with owner_of_an_instance(
+        "pgbouncer_instance.py", "pgbouncer", pgbouncer_instance._pgbouncer_pid, postgres_server
+    ) as owned:
+        yield owned
 
 
-def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(
-    bouncer_owner: tuple[subprocess.Popen[str], Path, int],
-) -> None:
-    owner, root, pid = bouncer_owner
-    owner.send_signal(signal.SIGKILL)  # no clean-up of its own
-    owner.wait(timeout=10)
-    assert root.exists() and not process_gone(pid, timeout=0)
-
-    assert root in pgbouncer_instance.reap_stale()
-    assert not root.exists()
-    assert process_gone(pid)
+def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(bouncer_owner: OwnedInstance) -> None:
+    assert_a_killed_owner_is_reaped_by_the_next(bouncer_owner, pgbouncer_instance.reap_stale)
 
 
-def test_a_terminated_process_stops_and_removes_its_instance(
-    bouncer_owner: tuple[subprocess.Popen[str], Path, int],
-) -> None:
-    owner, root, pid = bouncer_owner
-
-    owner.send_signal(signal.SIGTERM)
-
-    assert owner.wait(timeout=30) == -signal.SIGTERM
-    assert not root.exists()
-    assert process_gone(pid)
+def test_a_terminated_process_stops_and_removes_its_instance(bouncer_owner: OwnedInstance) -> None:
+    assert_a_terminated_owner_removes_its_instance(bouncer_owner)
 
 
 @pytest.fixture

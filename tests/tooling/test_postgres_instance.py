@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +13,14 @@ import pytest
 
 from scripts import postgres_instance
 from scripts.postgres_instance import PostgresInstance, PostgresUnavailable
-from tests.support.instances import fake_installer, owner_of_an_instance, process_gone
+from tests.support.instances import (
+    OwnedInstance,
+    assert_a_killed_owner_is_reaped_by_the_next,
+    assert_a_terminated_owner_removes_its_instance,
+    fake_installer,
+    owner_of_an_instance,
+    process_gone,
+)
 
 
 async def _answer(url: str) -> tuple[str, str]:
@@ -49,36 +54,20 @@ def test_an_instance_answers_stops_starts_and_leaves_nothing() -> None:
 
 
 @pytest.fixture
-def cluster_owner() -> Iterator[tuple[subprocess.Popen[str], Path, int]]:
-    """A process that starts a cluster and keeps it: the process, the cluster's folder, its postmaster's PID."""
-    with owner_of_an_instance("postgres_instance.py", "postgres") as (owner, root):
-        postmaster = postgres_instance._postmaster_pid(root / "data")
-        assert postmaster is not None
-        yield owner, root, postmaster
+def cluster_owner() -> Iterator[OwnedInstance]:
+    """A process that starts a cluster and keeps it."""
+    with owner_of_an_instance(
+        "postgres_instance.py", "postgres", lambda root: postgres_instance._postmaster_pid(root / "data")
+    ) as owned:
+        yield owned
 
 
-def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(
-    cluster_owner: tuple[subprocess.Popen[str], Path, int],
-) -> None:
-    owner, root, postmaster = cluster_owner
-    owner.send_signal(signal.SIGKILL)  # no clean-up of its own
-    owner.wait(timeout=10)
-    assert root.exists() and not process_gone(postmaster, timeout=0)
-
-    assert root in postgres_instance.reap_stale()
-    assert not root.exists()
-    assert process_gone(postmaster)
+def test_an_instance_whose_process_was_killed_is_reaped_by_the_next(cluster_owner: OwnedInstance) -> None:
+    assert_a_killed_owner_is_reaped_by_the_next(cluster_owner, postgres_instance.reap_stale)
 
 
-def test_a_terminated_process_stops_and_removes_its_instance(
-    cluster_owner: tuple[subprocess.Popen[str], Path, int],
-) -> None:
-    owner, root, postmaster = cluster_owner
-
-    owner.send_signal(signal.SIGTERM)
-    assert owner.wait(timeout=30) == -signal.SIGTERM
-    assert not root.exists()
-    assert process_gone(postmaster)
+def test_a_terminated_process_stops_and_removes_its_instance(cluster_owner: OwnedInstance) -> None:
+    assert_a_terminated_owner_removes_its_instance(cluster_owner)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import yaml
 
-from global_chat.web.contract_document import matches, served_contract
+from global_chat.web.contract_document import served_contract
 
 pytestmark = pytest.mark.anyio
 
@@ -69,15 +69,56 @@ async def test_head_gives_the_headers_without_the_body(client: httpx.AsyncClient
     assert response.headers["etag"]
 
 
-def test_if_none_match_follows_rfc_9110() -> None:
-    assert matches('"a"', '"a"')
-    assert matches('W/"a"', '"a"')
-    assert matches(' "b" , "a" ', '"a"')
-    assert matches("*", '"a"')
-    assert not matches(None, '"a"')
-    assert not matches("", '"a"')
-    assert not matches('"ab"', '"a"')
-    assert not matches('"a', '"a"')
+# RFC 9110 13.1.2, read by global_chat.conditional as for a session's GET ({etag}: the representation's)
+NOT_MODIFIED = {
+    "the tag": "{etag}",
+    "the tag, weak": "W/{etag}",
+    "any": "*",
+    "a list naming it": '"other", W/{etag}',
+    "a list with empty elements": ' , "other" ,, {etag} ',
+}
+FULL_ANSWER = {
+    "another tag": '"an-older-contract"',
+    "a longer tag": '{etag_open}0"',
+    "the tag unquoted": "{etag_bare}",
+    "an unterminated tag": "{etag_open}",
+    "a list with a malformed member": '{etag}, "other", garbage',
+    "any among tags": "*, {etag}",
+    "empty": "",
+}
+
+
+def if_none_match(template: str, etag: str) -> str:
+    return template.format(etag=etag, etag_open=etag[:-1], etag_bare=etag.strip('"'))
+
+
+@pytest.mark.parametrize("path", ["/v1/openapi.json", "/v1/openapi.yaml"])
+@pytest.mark.parametrize("case", list(NOT_MODIFIED))
+async def test_if_none_match_that_names_the_contract_is_a_304(client: httpx.AsyncClient, path: str, case: str) -> None:
+    etag = (await client.get(path)).headers["etag"]
+
+    response = await client.get(path, headers={"If-None-Match": if_none_match(NOT_MODIFIED[case], etag)})
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response.headers["etag"] == etag
+
+
+@pytest.mark.parametrize("path", ["/v1/openapi.json", "/v1/openapi.yaml"])
+@pytest.mark.parametrize("case", list(FULL_ANSWER))
+async def test_if_none_match_that_does_not_or_does_not_parse_gets_the_whole_contract(
+    client: httpx.AsyncClient, path: str, case: str
+) -> None:
+    """A malformed value is ignored (the full answer), as for a session (docs/http-semantics.md)."""
+    first = await client.get(path)
+
+    response = await client.get(
+        path, headers={"If-None-Match": if_none_match(FULL_ANSWER[case], first.headers["etag"])}
+    )
+
+    assert response.status_code == 200
+    assert response.content == first.content
+    assert response.headers["etag"] == first.headers["etag"]
 
 
 def test_the_served_json_is_valid_json_of_the_whole_document() -> None:

@@ -27,6 +27,8 @@ import yaml
 from starlette.requests import Request
 from starlette.responses import Response
 
+from global_chat.conditional import EntityTag, if_none_match_passes
+
 # the contract changes only with a deployment: a client keeps its copy and asks again with If-None-Match
 CACHE_CONTROL = "no-cache"
 
@@ -35,25 +37,18 @@ CACHE_CONTROL = "no-cache"
 class Representation:
     body: bytes
     media_type: str
-    etag: str
+    etag: EntityTag
 
     @classmethod
     def of(cls, body: bytes, media_type: str) -> Representation:
-        return cls(body, media_type, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+        return cls(body, media_type, EntityTag(hashlib.sha256(body).hexdigest()[:32]))
 
     async def respond(self, request: Request) -> Response:
-        headers = {"ETag": self.etag, "Cache-Control": CACHE_CONTROL}
-        if matches(request.headers.get("if-none-match"), self.etag):
+        headers = {"ETag": str(self.etag), "Cache-Control": CACHE_CONTROL}
+        # RFC 9110 13.1.2, as for a session's GET: the weak comparison, `*`, a list; a malformed value is ignored
+        if not if_none_match_passes(request.headers.get("if-none-match"), self.etag):
             return Response(status_code=304, headers=headers)
         return Response(self.body, media_type=self.media_type, headers=headers)
-
-
-def matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 13.1.2: `*` or any listed tag, compared weakly (a W/ prefix does not matter for a GET)."""
-    if not if_none_match:
-        return False
-    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    return "*" in tags or etag in tags
 
 
 @dataclass(frozen=True, slots=True)
