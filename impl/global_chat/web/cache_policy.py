@@ -13,7 +13,11 @@ Origin (CORS) and, for an error, Accept (ErrorResponse or Problem Details). So:
 - Vary names every request field the answer depends on (merged with what the CORS layer already
   says), so that even a cache that ignores `private` keys the answer by the caller.
 
-The middleware sits outermost and sets the fields only where no layer below has chosen them.
+The middleware sits outermost and sets Cache-Control only where no layer below has chosen it. One layer
+does: the API catalog (discovery/handlers.py), the same for every caller, says `public, max-age=3600` and
+`Vary: Origin`. An answer a layer below made `public` is, by that word, nobody's in particular: its Vary
+is left as that layer (and the CORS layer) set it, each field named once, rather than keyed by every
+caller's credential, which would keep a shared cache from ever serving it twice.
 """
 
 from __future__ import annotations
@@ -32,13 +36,21 @@ def cache_control(method: str, status: int) -> str:
     return REVALIDATE_PRIVATELY if method in READS and (200 <= status < 300 or status == 304) else DO_NOT_STORE
 
 
-def merged_vary(existing: str | None) -> str:
-    """`existing` (e.g. the CORS layer's `Origin`) with every field of VARY, each named once."""
-    names = [name.strip() for name in (existing or "").split(",") if name.strip()]
+def merged_vary(existing: str | None, fields: tuple[str, ...] = VARY) -> str:
+    """`existing` (e.g. the CORS layer's `Origin`) with every field of `fields`, each named once."""
+    names: list[str] = []
+    for name in (part.strip() for part in (existing or "").split(",")):
+        if name and name.lower() not in {known.lower() for known in names}:
+            names.append(name)
     if "*" in names:
         return "*"
     seen = {name.lower() for name in names}
-    return ", ".join(names + [name for name in VARY if name.lower() not in seen])
+    return ", ".join(names + [name for name in fields if name.lower() not in seen])
+
+
+def is_public(cache_control: str) -> bool:
+    """Whether a Cache-Control value has the `public` directive."""
+    return any(directive.strip().lower() == "public" for directive in cache_control.split(","))
 
 
 class CachePolicyMiddleware:
@@ -56,7 +68,8 @@ class CachePolicyMiddleware:
                 headers = MutableHeaders(scope=message)
                 if "cache-control" not in headers:
                     headers["Cache-Control"] = cache_control(method, message["status"])
-                headers["Vary"] = merged_vary(", ".join(headers.getlist("vary")))
+                public = is_public(headers["cache-control"])
+                headers["Vary"] = merged_vary(", ".join(headers.getlist("vary")), () if public else VARY)
             await send(message)
 
         await self.app(scope, receive, send_with_policy)
