@@ -146,7 +146,7 @@ export interface components {
          *             },
          *             {
          *               "href": "https://chat.example.com/mcp",
-         *               "title": "Everruns Global Chat API as MCP tools (Streamable HTTP)"
+         *               "title": "Everruns Global Chat API as MCP tools (Streamable HTTP; tools/list describes them)"
          *             }
          *           ]
          *         },

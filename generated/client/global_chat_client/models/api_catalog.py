@@ -23,11 +23,12 @@ class ApiCatalog:
         Example:
             {'linkset': [{'anchor': 'https://chat.example.com/.well-known/api-catalog', 'item': [{'href':
                 'https://chat.example.com/v1', 'title': 'Everruns Global Chat API (REST)'}, {'href':
-                'https://chat.example.com/mcp', 'title': 'Everruns Global Chat API as MCP tools (Streamable HTTP)'}]},
-                {'anchor': 'https://chat.example.com/v1', 'service-desc': [{'href': 'https://chat.example.com/v1/openapi.json',
-                'type': 'application/json'}, {'href': 'https://chat.example.com/v1/openapi.yaml', 'type': 'application/yaml'}],
-                'service-doc': [{'href': 'https://chat.example.com/v1/ui/', 'type': 'text/html'}], 'status': [{'href':
-                'https://chat.example.com/readyz', 'type': 'application/json'}]}]}
+                'https://chat.example.com/mcp', 'title': 'Everruns Global Chat API as MCP tools (Streamable HTTP; tools/list
+                describes them)'}]}, {'anchor': 'https://chat.example.com/v1', 'service-desc': [{'href':
+                'https://chat.example.com/v1/openapi.json', 'type': 'application/json'}, {'href':
+                'https://chat.example.com/v1/openapi.yaml', 'type': 'application/yaml'}], 'service-doc': [{'href':
+                'https://chat.example.com/v1/ui/', 'type': 'text/html'}], 'status': [{'href': 'https://chat.example.com/readyz',
+                'type': 'application/json'}]}]}
 
         Attributes:
             linkset (list[LinkContext]):
