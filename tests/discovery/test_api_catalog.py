@@ -258,3 +258,28 @@ def test_the_examples_of_the_docs_and_the_contract_are_the_catalog_of_their_base
 
     assert json.loads(documented) == served
     assert contract["components"]["schemas"]["ApiCatalog"]["example"] == served
+
+
+async def test_the_generated_python_client_reads_the_catalog_typed(keys_app: Any) -> None:
+    """No credential (`Client`, not `AuthenticatedClient`); the relations as typed fields, the 304 as such."""
+    from global_chat_client import Client
+    from global_chat_client.api.discovery import get_api_catalog, head_api_catalog
+    from global_chat_client.models import ApiCatalog
+
+    transport = httpx.ASGITransport(app=keys_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        client = Client(base_url="http://testserver").set_async_httpx_client(http)
+        response = await get_api_catalog.asyncio_detailed(client=client)
+        catalog = response.parsed
+        assert isinstance(catalog, ApiCatalog)
+        rest = catalog.linkset[1]
+        assert rest.anchor == f"{API_BASE_URL}/v1"
+        assert [(link.href, link.type_) for link in rest.service_desc or []] == [
+            (f"{API_BASE_URL}/v1/openapi.json", "application/json"),
+            (f"{API_BASE_URL}/v1/openapi.yaml", "application/yaml"),
+        ]
+        assert [link.href for link in catalog.linkset[0].item or []][1] == f"{API_BASE_URL}/mcp"
+
+        not_modified = await head_api_catalog.asyncio_detailed(client=client, if_none_match=response.headers["etag"])
+        assert not_modified.status_code == 304
+        assert not_modified.headers["link"] == LINK

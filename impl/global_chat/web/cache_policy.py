@@ -39,18 +39,20 @@ def cache_control(method: str, status: int) -> str:
 def merged_vary(existing: str | None, fields: tuple[str, ...] = VARY) -> str:
     """`existing` (e.g. the CORS layer's `Origin`) with every field of `fields`, each named once."""
     names: list[str] = []
+    seen: set[str] = set()
     for name in (part.strip() for part in (existing or "").split(",")):
-        if name and name.lower() not in {known.lower() for known in names}:
+        if name and name.lower() not in seen:
             names.append(name)
-    if "*" in names:
+            seen.add(name.lower())
+    if "*" in seen:
         return "*"
-    seen = {name.lower() for name in names}
     return ", ".join(names + [name for name in fields if name.lower() not in seen])
 
 
 def is_public(cache_control: str) -> bool:
     """Whether a Cache-Control value has the `public` directive."""
-    return any(directive.strip().lower() == "public" for directive in cache_control.split(","))
+    lowered = cache_control.lower()
+    return "public" in lowered and any(directive.strip() == "public" for directive in lowered.split(","))
 
 
 class CachePolicyMiddleware:
