@@ -31,7 +31,10 @@ from dataclasses import dataclass
 
 from global_chat.conditional import EntityTag
 from global_chat.web.connexion_extensions import SPEC_PATH, SPEC_YAML_PATH, UI_PATH
+from global_chat.web.contract_document import served_contract
 from global_chat.web.mcp import MCP_PATH
+from global_chat.web.probes import JSON as PROBE_MEDIA_TYPE
+from global_chat.web.probes import READINESS_PATH
 from global_chat_generated.models import ApiCatalog, LinkContext, LinkTarget
 from global_chat_generated.operations import OPERATIONS
 from global_chat_generated.server.runtime import model_json
@@ -40,8 +43,6 @@ PROFILE = "https://www.rfc-editor.org/info/rfc9727"
 """RFC 9727's profile URI (section 4.2), the `profile` parameter of the catalog's media type."""
 MEDIA_TYPE = "application/linkset+json"
 CATALOG_PATH = OPERATIONS["get_api_catalog"].path
-STATUS_PATH = "/readyz"
-"""The readiness probe (web/probes.py)."""
 CACHE_CONTROL = "public, max-age=3600"
 VARY = "Origin"
 """The one request field the catalog's answers depend on: the CORS layer answers each Origin its own way."""
@@ -80,15 +81,17 @@ def build_catalog(api_base_url: str) -> Catalog:
             LinkContext.model_validate(
                 {
                     "anchor": rest,
-                    "service-desc": [
-                        LinkTarget(href=api_base_url + SPEC_PATH, type="application/json"),
-                        LinkTarget(href=api_base_url + SPEC_YAML_PATH, type="application/yaml"),
+                    "service-desc": [  # the types of what those routes serve
+                        LinkTarget(href=api_base_url + SPEC_PATH, type=served_contract().json.media_type),
+                        LinkTarget(href=api_base_url + SPEC_YAML_PATH, type=served_contract().yaml.media_type),
                     ],
                     "service-doc": [LinkTarget(href=f"{api_base_url}{UI_PATH}/", type="text/html")],
-                    "status": [LinkTarget(href=api_base_url + STATUS_PATH, type="application/json")],
+                    "status": [LinkTarget(href=api_base_url + READINESS_PATH, type=PROBE_MEDIA_TYPE)],
                 }
             ),
         ]
     )
     etag = EntityTag(hashlib.sha256(model_json(body)).hexdigest()[:32])
-    return Catalog(body=body, etag=etag, link=f'<{catalog}>; rel="api-catalog"; type="{MEDIA_TYPE}"')
+    # the catalog's URI as the body writes it (pydantic's URL, normalized: a host in lower case), so both agree
+    link = f'<{body.linkset[0].anchor}>; rel="api-catalog"; type="{MEDIA_TYPE}"'
+    return Catalog(body=body, etag=etag, link=link)
