@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from global_chat.context import RequestContext
+from global_chat.discovery.handlers import DiscoveryHandlers
 from global_chat.sessions.handlers import SessionsHandlers
 from global_chat_generated import server
+from global_chat_generated.api.discovery import DiscoveryApi
 from global_chat_generated.api.sessions import SessionsApi
 from global_chat_generated.server.runtime import OperationNotImplemented
 
@@ -85,7 +87,7 @@ def test_mypy_fails_when_an_implementation_drifts_from_the_contract(tmp_path: Pa
 
 
 def test_an_implementation_missing_an_operation_cannot_be_built() -> None:
-    methods = {name: getattr(SessionsHandlers, name) for name in server.OPERATIONS if name != "pin_session"}
+    methods = {name: getattr(SessionsHandlers, name) for name in SessionsApi.__abstractmethods__ - {"pin_session"}}
     partial = type("PartialHandlers", (SessionsApi,), methods)
 
     with pytest.raises(TypeError, match="pin_session"):
@@ -106,9 +108,14 @@ def test_the_routes_refuse_an_implementation_without_every_operation_naming_it()
             return None
 
     with pytest.raises(OperationNotImplemented, match=r"'pin_session' \(PUT /v1/sessions/\{session_id\}/pin\)"):
-        server.bind(sessions=DuckTyped(), context=lambda scope, operation_id: None)  # type: ignore[arg-type]
+        server.bind(
+            sessions=DuckTyped(),  # type: ignore[arg-type]
+            discovery=DuckTyped(),  # type: ignore[arg-type]
+            context=lambda scope, operation_id: None,
+        )
 
 
 def test_the_handlers_implement_every_operation_of_the_contract() -> None:
     assert not SessionsHandlers.__abstractmethods__
-    assert set(server.OPERATIONS) == set(SessionsApi.__abstractmethods__)
+    assert not DiscoveryHandlers.__abstractmethods__
+    assert set(server.OPERATIONS) == set(SessionsApi.__abstractmethods__) | set(DiscoveryApi.__abstractmethods__)

@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Dict, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+
+
+class LinkTarget(BaseModel):
+    """
+    One link target (RFC 9264, section 4.2.3) and its target attributes (section 4.2.4).
+    """
+
+    href: Annotated[AnyUrl, Field(examples=["https://chat.example.com/v1/openapi.json"])]
+    """
+    The absolute URI of the link's target.
+    """
+    type: Annotated[str | None, Field(examples=["application/json"])] = None
+    """
+    The media type of the target's representation (a hint, RFC 8288 section 3.4.1).
+    """
+    title: Annotated[str | None, Field(examples=["Everruns Global Chat API (REST)"])] = None
+    """
+    A human-readable label of the target.
+    """
 
 
 class GetOrCreateChatSessionRequest(BaseModel):
@@ -611,6 +630,42 @@ class ToolPolicy(StrEnum):
     client_side = "client_side"
 
 
+class LinkContext(BaseModel):
+    """
+    Links that share one context (RFC 9264, section 4.2.2): the context's URI (`anchor`) and, for each relation
+    type, the array of link targets. The relations this service uses are named; a registered relation is named
+    by its name (RFC 8288), an extension relation by its URI.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    __annotations__ = {
+        "__pydantic_extra__": Dict[str, list[LinkTarget]],
+    }
+    anchor: Annotated[AnyUrl, Field(examples=["https://chat.example.com/v1"])]
+    """
+    The absolute URI of the links' context.
+    """
+    item: list[LinkTarget] | None = None
+    """
+    The APIs that are members of the catalog (RFC 6573, as RFC 9727 section 3.1 uses it).
+    """
+    service_desc: Annotated[list[LinkTarget] | None, Field(alias="service-desc")] = None
+    """
+    A description of the API for machines (RFC 8631): the OpenAPI contract.
+    """
+    service_doc: Annotated[list[LinkTarget] | None, Field(alias="service-doc")] = None
+    """
+    Documentation of the API for people (RFC 8631).
+    """
+    status: list[LinkTarget] | None = None
+    """
+    The API's status (RFC 8631): whether it can serve now.
+    """
+
+
 class ErrorResponse(BaseModel):
     """
     The one error body of this API. `error` is a human- and agent-readable message, `code` what kind of
@@ -825,6 +880,18 @@ class ClientSideToolDefinition(ClientSideTool):
     """
 
     type: Literal["client_side"]
+
+
+class ApiCatalog(BaseModel):
+    """
+    An API catalog (RFC 9727) as a set of links in JSON (RFC 9264, section 4.2): link context objects, each an
+    `anchor` and one member per relation type, whose value is the array of its link targets. This service
+    lists itself: the catalog's own context names the APIs (`item`), and each API's context names what
+    describes it (`service-desc`, `service-doc`, `status`). A client should ignore relations it does not know.
+
+    """
+
+    linkset: Annotated[list[LinkContext], Field(min_length=1)]
 
 
 class ToolDefinition(RootModel[BuiltinToolDefinition | ClientSideToolDefinition]):

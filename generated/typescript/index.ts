@@ -17,6 +17,9 @@ import type { components, operations, paths } from "./schema.js";
 export type { components, operations, paths };
 
 /** The contract's component schemas, each under the name the Python models give it. */
+export type ApiCatalog = components["schemas"]["ApiCatalog"];
+export type LinkContext = components["schemas"]["LinkContext"];
+export type LinkTarget = components["schemas"]["LinkTarget"];
 export type GetOrCreateChatSessionRequest = components["schemas"]["GetOrCreateChatSessionRequest"];
 export type UpdateSessionRequest = components["schemas"]["UpdateSessionRequest"];
 export type WithUrlsSession = components["schemas"]["WithUrls_Session"];
@@ -57,6 +60,8 @@ export const OPERATIONS = {
   update_session: ["PATCH", "/v1/sessions/{session_id}"],
   pin_session: ["PUT", "/v1/sessions/{session_id}/pin"],
   unpin_session: ["DELETE", "/v1/sessions/{session_id}/pin"],
+  get_api_catalog: ["GET", "/.well-known/api-catalog"],
+  head_api_catalog: ["HEAD", "/.well-known/api-catalog"],
 } as const;
 
 /** The header naming the organization a call is meant for; the server answers 403 for any but the credential's. */

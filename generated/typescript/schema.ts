@@ -93,10 +93,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/api-catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API catalog
+         * @description The API catalog of RFC 9727: a linkset (RFC 9264, `application/linkset+json` with the profile
+         *     parameter `profile="https://www.rfc-editor.org/info/rfc9727"`) naming what this service offers: the
+         *     REST API (its contract as `service-desc`, its rendered documentation as `service-doc`, its readiness
+         *     probe as `status`) and the MCP endpoint, both as `item`s of the catalog. Every URL is absolute, built
+         *     from the server's configured public base URL (never from the request's `Host`).
+         *
+         *     No credential is needed or read. The catalog is the same for every caller and changes only with the
+         *     deployment: it may be kept by shared caches (`Cache-Control: public`) and revalidated with
+         *     `If-None-Match`.
+         */
+        get: operations["get_api_catalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * API catalog headers
+         * @description The headers of `GET /.well-known/api-catalog` without its body, as RFC 9727 (section 2) asks: above all
+         *     the `Link` to the catalog with the relation `api-catalog`.
+         */
+        head: operations["head_api_catalog"];
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description An API catalog (RFC 9727) as a set of links in JSON (RFC 9264, section 4.2): link context objects, each an
+         *     `anchor` and one member per relation type, whose value is the array of its link targets. This service
+         *     lists itself: the catalog's own context names the APIs (`item`), and each API's context names what
+         *     describes it (`service-desc`, `service-doc`, `status`). A client should ignore relations it does not know.
+         * @example {
+         *       "linkset": [
+         *         {
+         *           "anchor": "https://chat.example.com/.well-known/api-catalog",
+         *           "item": [
+         *             {
+         *               "href": "https://chat.example.com/v1",
+         *               "title": "Everruns Global Chat API (REST)"
+         *             },
+         *             {
+         *               "href": "https://chat.example.com/mcp",
+         *               "title": "Everruns Global Chat API as MCP tools (Streamable HTTP; tools/list describes them)"
+         *             }
+         *           ]
+         *         },
+         *         {
+         *           "anchor": "https://chat.example.com/v1",
+         *           "service-desc": [
+         *             {
+         *               "href": "https://chat.example.com/v1/openapi.json",
+         *               "type": "application/json"
+         *             },
+         *             {
+         *               "href": "https://chat.example.com/v1/openapi.yaml",
+         *               "type": "application/yaml"
+         *             }
+         *           ],
+         *           "service-doc": [
+         *             {
+         *               "href": "https://chat.example.com/v1/ui/",
+         *               "type": "text/html"
+         *             }
+         *           ],
+         *           "status": [
+         *             {
+         *               "href": "https://chat.example.com/readyz",
+         *               "type": "application/json"
+         *             }
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        ApiCatalog: {
+            linkset: components["schemas"]["LinkContext"][];
+        };
+        /**
+         * @description Links that share one context (RFC 9264, section 4.2.2): the context's URI (`anchor`) and, for each relation
+         *     type, the array of link targets. The relations this service uses are named; a registered relation is named
+         *     by its name (RFC 8288), an extension relation by its URI.
+         */
+        LinkContext: {
+            /**
+             * Format: uri
+             * @description The absolute URI of the links' context.
+             * @example https://chat.example.com/v1
+             */
+            anchor: string;
+            /** @description The APIs that are members of the catalog (RFC 6573, as RFC 9727 section 3.1 uses it). */
+            item?: components["schemas"]["LinkTarget"][];
+            /** @description A description of the API for machines (RFC 8631): the OpenAPI contract. */
+            "service-desc"?: components["schemas"]["LinkTarget"][];
+            /** @description Documentation of the API for people (RFC 8631). */
+            "service-doc"?: components["schemas"]["LinkTarget"][];
+            /** @description The API's status (RFC 8631): whether it can serve now. */
+            status?: components["schemas"]["LinkTarget"][];
+        } & {
+            [key: string]: components["schemas"]["LinkTarget"][];
+        };
+        /** @description One link target (RFC 9264, section 4.2.3) and its target attributes (section 4.2.4). */
+        LinkTarget: {
+            /**
+             * Format: uri
+             * @description The absolute URI of the link's target.
+             * @example https://chat.example.com/v1/openapi.json
+             */
+            href: string;
+            /**
+             * @description The media type of the target's representation (a hint, RFC 8288 section 3.4.1).
+             * @example application/json
+             */
+            type?: string;
+            /**
+             * @description A human-readable label of the target.
+             * @example Everruns Global Chat API (REST)
+             */
+            title?: string;
+        };
         /**
          * @description Request body for the `get_or_create_chat_session` operation.
          * @example {
@@ -1055,6 +1181,30 @@ export interface components {
         ToolPolicy: "auto" | "requires_approval" | "client_side";
     };
     responses: {
+        /** @description The API catalog (RFC 9727), `Content-Type` `application/linkset+json; profile="https://www.rfc-editor.org/info/rfc9727"`. */
+        ApiCatalog: {
+            headers: {
+                Link: components["headers"]["ApiCatalogLink"];
+                ETag: components["headers"]["CatalogETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/linkset+json; profile=\"https://www.rfc-editor.org/info/rfc9727\"": components["schemas"]["ApiCatalog"];
+            };
+        };
+        /** @description The catalog has not changed since the caller's `If-None-Match`; no body. */
+        ApiCatalogNotModified: {
+            headers: {
+                Link: components["headers"]["ApiCatalogLink"];
+                ETag: components["headers"]["CatalogETag"];
+                "Cache-Control": components["headers"]["Cache-Control"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description Chat session returned */
         ChatSession: {
             headers: {
@@ -1308,6 +1458,11 @@ export interface components {
     };
     parameters: {
         /**
+         * @description Answer 304 Not Modified, without a body, when the catalog's current `ETag` is one of these (RFC 9110 13.1.2, the weak comparison; `*` for any).
+         * @example "5d41402abc4b2a76b9719d911017c592"
+         */
+        CatalogIfNoneMatch: string;
+        /**
          * @description Apply the change only if the session's current `ETag` is one of these (RFC 9110 13.1.1, the strong
          *     comparison; `*` for any current session). Otherwise a 412 with the current `ETag`, and nothing changes.
          *     Without it, the change is applied whatever changed since the caller read the session.
@@ -1328,6 +1483,16 @@ export interface components {
     requestBodies: never;
     headers: {
         /**
+         * @description The catalog itself with the relation `api-catalog` (RFC 9727, section 3), absolute: `<https://chat.example.com/.well-known/api-catalog>; rel="api-catalog"; type="application/linkset+json"`.
+         * @example <https://chat.example.com/.well-known/api-catalog>; rel="api-catalog"; type="application/linkset+json"
+         */
+        ApiCatalogLink: string;
+        /**
+         * @description The catalog's entity tag (strong); it changes only when the catalog does (a new deployment or configuration). Send it back in `If-None-Match`.
+         * @example "5d41402abc4b2a76b9719d911017c592"
+         */
+        CatalogETag: string;
+        /**
          * @description Seconds to wait before retrying.
          * @example 5
          */
@@ -1347,12 +1512,13 @@ export interface components {
         /**
          * @description `private, no-cache` on a successful GET (the caller's own browser may keep it and revalidates it each time:
          *     a conditional GET), `no-store` on every other answer. No shared cache may store an answer of this API: each
-         *     depends on the caller's credential and organization (docs/http-semantics.md).
+         *     depends on the caller's credential and organization (docs/http-semantics.md). The one exception is the
+         *     API catalog (`/.well-known/api-catalog`), the same for every caller: `public, max-age=3600`.
          * @example private, no-cache
          */
         "Cache-Control": string;
         /**
-         * @description The request fields every answer depends on (`Authorization`, `Cookie`, `X-Org-Id`, `Origin`, `Accept`).
+         * @description The request fields every answer depends on (`Authorization`, `Cookie`, `X-Org-Id`, `Origin`, `Accept`); only `Origin` (CORS) on the API catalog's answers, which depend on nothing else.
          * @example Origin, Authorization, Cookie, X-Org-Id, Accept
          */
         Vary: string;
@@ -1591,6 +1757,58 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    get_api_catalog: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Answer 304 Not Modified, without a body, when the catalog's current `ETag` is one of these (RFC 9110 13.1.2, the weak comparison; `*` for any).
+                 * @example "5d41402abc4b2a76b9719d911017c592"
+                 */
+                "If-None-Match"?: components["parameters"]["CatalogIfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ApiCatalog"];
+            304: components["responses"]["ApiCatalogNotModified"];
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    head_api_catalog: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Answer 304 Not Modified, without a body, when the catalog's current `ETag` is one of these (RFC 9110 13.1.2, the weak comparison; `*` for any).
+                 * @example "5d41402abc4b2a76b9719d911017c592"
+                 */
+                "If-None-Match"?: components["parameters"]["CatalogIfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalog's headers, without its body. */
+            200: {
+                headers: {
+                    Link: components["headers"]["ApiCatalogLink"];
+                    ETag: components["headers"]["CatalogETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            304: components["responses"]["ApiCatalogNotModified"];
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalServerError"];
         };
     };
 }

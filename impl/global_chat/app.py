@@ -25,6 +25,8 @@ from connexion.resolver import Resolver
 from global_chat.accounts.authentication import Authenticator
 from global_chat.accounts.service import AccountService
 from global_chat.clock import Clock, utc_now
+from global_chat.discovery.catalog import build_catalog
+from global_chat.discovery.handlers import DiscoveryHandlers
 from global_chat.logs import configure_logging, get_logger
 from global_chat.metrics import POOL_REFRESH_SECONDS, Metrics
 from global_chat.sessions.handlers import SessionsHandlers
@@ -133,7 +135,11 @@ def create_app(
     handlers = SessionsHandlers(global_chat=services.global_chat, sessions=services.sessions, links=services.links)
     contract = load_contract()
     binding = server.bind(
-        sessions=handlers, context=request_context, bodies=contract_bodies(contract), strict_validation=True
+        sessions=handlers,
+        discovery=DiscoveryHandlers(build_catalog(settings.api_base_url)),
+        context=request_context,
+        bodies=contract_bodies(contract),
+        strict_validation=True,
     )
     cross_site = CrossSitePolicy(settings.allowed_ui_origins)
     mcp = McpEndpoint(settings, credential_check(services.authenticator, cross_site))

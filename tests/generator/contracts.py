@@ -160,7 +160,34 @@ RESPONSES = contract(
     {"Pet": PET, "Error": ERROR},
 )
 
-FEATURES = {"parameters": PARAMETERS, "responses": RESPONSES}
+LINKSET = 'application/linkset+json; profile="https://www.rfc-editor.org/info/rfc9727"'
+DISCOVERY = contract(
+    {
+        "/.well-known/api-catalog": {
+            # head before get: Connexion's (Starlette's) GET routes match HEAD too, so a HEAD operation declared
+            # after its GET is routed to the GET (this service reorders the routes: web/connexion_extensions.py)
+            "head": {
+                "operationId": "head_catalog",
+                "security": [],  # the one operation without credentials of a contract that asks for them
+                "responses": {"200": {"description": "the headers",
+                                      "headers": {"Link": {"required": True, "schema": {"type": "string"}}}}},
+            },
+            "get": {
+                "operationId": "get_catalog",
+                "security": [],
+                # a JSON media type with a parameter: sent as written
+                "responses": {"200": {"description": "the catalog",
+                                      "content": {LINKSET: {"schema": {"$ref": "#/components/schemas/Linkset"}}}}},
+            },
+        },
+    },
+    {"Linkset": {"type": "object", "required": ["linkset"],
+                 "properties": {"linkset": {"type": "array", "items": {"type": "object"}}}}},
+    security=[{"Key": []}],
+)  # fmt: skip
+DISCOVERY["components"]["securitySchemes"] = {"Key": {"type": "apiKey", "in": "header", "name": "X-Key"}}
+
+FEATURES = {"parameters": PARAMETERS, "responses": RESPONSES, "discovery": DISCOVERY}
 
 
 def one(operation: dict[str, Any], path: str = "/x", method: str = "post", **extra: Any) -> Contract:

@@ -121,4 +121,19 @@ class Drifted(PetsApi[None]):
         return CreatePet201(body=Pet(id=1, name="x"), location=3)  # Location is text
 """
 
-IMPLEMENTATIONS = {"parameters": PARAMETERS, "responses": RESPONSES, "drifted": DRIFTED}
+DISCOVERY = """
+from __future__ import annotations
+
+from gen_discovery.api.default import DefaultApi, HeadCatalog200
+from gen_discovery.models import Linkset
+
+
+class Catalog(DefaultApi[None]):
+    async def head_catalog(self, context: None) -> HeadCatalog200:
+        return HeadCatalog200(link='<https://x.example/.well-known/api-catalog>; rel="api-catalog"')
+
+    async def get_catalog(self, context: None) -> Linkset:
+        return Linkset(linkset=[{"anchor": "https://x.example/"}])
+"""
+
+IMPLEMENTATIONS = {"parameters": PARAMETERS, "responses": RESPONSES, "discovery": DISCOVERY, "drifted": DRIFTED}

@@ -260,3 +260,24 @@ def test_header_names_are_only_lower_cased() -> None:
         "x_org_id",
         "ratelimit_policy",
     ]
+
+
+async def test_operations_without_security_head_and_a_media_type_with_parameters(
+    generated: Generated, validation: str
+) -> None:
+    """`security: []` in a contract that asks for credentials: recorded without credentials, served without any;
+    a HEAD operation beside its GET answers its own headers; a JSON media type with a parameter is sent as the
+    contract writes it (behind Connexion's stock layers, response validation off: it compares such a key whole)."""
+    operations = importlib.import_module("gen_discovery.operations").OPERATIONS
+    assert operations["get_catalog"].credentials == operations["head_catalog"].credentials == ()
+    app = app_of(generated, "discovery", validation, default=importlib.import_module("impl_discovery").Catalog())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        got = await client.get("/.well-known/api-catalog")
+        head = await client.head("/.well-known/api-catalog")
+
+    assert got.status_code == 200
+    assert got.headers["content-type"] == 'application/linkset+json; profile="https://www.rfc-editor.org/info/rfc9727"'
+    assert got.json() == {"linkset": [{"anchor": "https://x.example/"}]}
+    assert head.status_code == 200
+    assert head.headers["link"] == '<https://x.example/.well-known/api-catalog>; rel="api-catalog"'
+    assert head.content == b""

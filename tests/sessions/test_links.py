@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from global_chat.discovery.catalog import build_catalog
+from global_chat.discovery.handlers import DiscoveryHandlers
 from global_chat.sessions.handlers import SessionsHandlers
 from global_chat.sessions.links import SessionLinks
 from global_chat.web.context import request_context
@@ -52,7 +54,8 @@ def test_the_actions_of_a_session_follow_the_contracts_links_in_order() -> None:
 @pytest.mark.parametrize("is_pinned", [False, True])
 def test_every_operation_an_answer_can_offer_is_one_the_service_serves(is_pinned: bool) -> None:
     handlers = SessionsHandlers(global_chat=None, sessions=None, links=links())  # type: ignore[arg-type]
-    served = set(server.bind(sessions=handlers, context=request_context).endpoints)
+    discovery = DiscoveryHandlers(build_catalog("https://api.example.test"))
+    served = set(server.bind(sessions=handlers, discovery=discovery, context=request_context).endpoints)
     offered = {a["operation_id"] for op in OPERATIONS for a in actions(op, is_pinned=is_pinned)}
 
     assert offered and offered <= served

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from global_chat.web.cache_policy import cache_control, merged_vary
+from global_chat.web.cache_policy import cache_control, is_public, merged_vary
 from tests.fixtures.accounts import Accounts
 from tests.fixtures.app import UI_BASE_URL
 
@@ -41,6 +41,15 @@ def test_vary_is_merged_each_field_once() -> None:
     assert merged_vary(None) == "Authorization, Cookie, X-Org-Id, Origin, Accept"
     assert merged_vary("origin, Accept-Encoding") == "origin, Accept-Encoding, Authorization, Cookie, X-Org-Id, Accept"
     assert merged_vary("*") == "*"
+    assert merged_vary("Origin, origin", ()) == "Origin"  # a public answer: only what the layers below said
+
+
+def test_public_is_a_directive_not_a_substring() -> None:
+    assert is_public("public, max-age=3600")
+    assert is_public("max-age=60,PUBLIC")
+    assert not is_public("private, no-cache")
+    assert not is_public("no-store")
+    assert not is_public('no-cache="public-ish"')
 
 
 async def test_every_answer_of_a_session_says_who_it_is_for(keys_client: httpx.AsyncClient, accounts: Accounts) -> None:

@@ -17,12 +17,17 @@ import pytest
 from connexion import ConnexionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
 
-from global_chat.web.connexion_extensions import DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware
+from global_chat.web.connexion_extensions import (
+    DocsOnlySwaggerUIMiddleware,
+    MediaTypeParametersResponseValidationMiddleware,
+    NoRedirectRoutingMiddleware,
+)
 from tests.fixtures.contract import ContractSchemas
 from tests.support.lock import assert_installed_as_locked
 
 pytestmark = pytest.mark.anyio
 CHAT = "/v1/sessions/chat"
+CATALOG = "/.well-known/api-catalog"
 JSON = {"Content-Type": "application/json"}
 
 
@@ -125,6 +130,47 @@ async def test_the_security_handlers_decide_who_calls(keys_client: httpx.AsyncCl
     assert response.status_code == 401
     assert response.json()["code"] == "unauthorized"
     assert "www-authenticate" in response.headers
+
+
+async def test_a_head_operation_is_routed_to_itself_not_to_its_paths_get(client: httpx.AsyncClient) -> None:
+    """The routes of each mounted API reordered (HEAD-only first): Connexion's routing context names the HEAD
+    operation, whose endpoint answers (without the reordering: the GET's, and a 404 from the dispatcher)."""
+    response = await client.head(CATALOG)
+
+    assert response.status_code == 200
+    assert response.headers["link"]
+    assert response.content == b""
+
+
+async def test_response_validation_takes_a_media_type_with_parameters(
+    app: ConnexionMiddleware, client: httpx.AsyncClient
+) -> None:
+    """The catalog's key is `application/linkset+json; profile="..."`: with response validation on (these
+    tests' settings), Connexion's own layer would refuse its answer as a 500; ours validates it, and still
+    refuses a media type the operation does not declare (the unit check below)."""
+    response = await client.get(CATALOG)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/linkset+json; profile=")
+    layers = {type(layer) for layer in app.middleware_stack or ()}
+    assert MediaTypeParametersResponseValidationMiddleware in layers
+
+
+def test_response_validation_still_refuses_an_undeclared_media_type() -> None:
+    from connexion.exceptions import NonConformingResponseHeaders
+
+    from global_chat.web.connexion_extensions import MediaTypeParametersResponseValidationOperation
+
+    class Declared:
+        produces = ('application/linkset+json; profile="https://www.rfc-editor.org/info/rfc9727"', "application/json")
+
+    check = MediaTypeParametersResponseValidationOperation.__new__(MediaTypeParametersResponseValidationOperation)
+    check._operation = Declared()
+    check.validate_mime_type("application/linkset+json")
+    check.validate_mime_type('application/linkset+json; profile="x"')
+    check.validate_mime_type("Application/JSON")
+    with pytest.raises(NonConformingResponseHeaders):
+        check.validate_mime_type("text/html")
 
 
 def test_connexion_is_the_version_these_behaviours_were_checked_on() -> None:

@@ -3,7 +3,7 @@
 `connexion.ConnexionMiddleware`, which routes and authenticates each request (and validates it, with
 its default middlewares) before the endpoint of its operation runs.
 
-    binding = bind(sessions=..., context=...)
+    binding = bind(discovery=..., sessions=..., context=...)
     app = ConnexionMiddleware(binding.app(*your_other_routes), middlewares=[..., partial(DeclaredMethods, binding=binding), ...])
     app.add_api(contract, resolver=Resolver(function_resolver=binding.endpoint))
 """
@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from global_chat_generated.api.discovery import DiscoveryApi
 from global_chat_generated.api.sessions import SessionsApi
 from global_chat_generated.operations import BASE_PATH, OPERATIONS
+from global_chat_generated.server import discovery as discovery_endpoints
 from global_chat_generated.server import sessions as sessions_endpoints
 from global_chat_generated.server.runtime import (
     Binding,
@@ -30,6 +32,7 @@ ContextT = TypeVar("ContextT")
 
 def bind(
     *,
+    discovery: DiscoveryApi[ContextT],
     sessions: SessionsApi[ContextT],
     context: ContextFactory[ContextT],
     bodies: BodyDecoders = json_bodies,
@@ -43,6 +46,7 @@ def bind(
     is where the operations are mounted (the contract's first server, as Connexion mounts them).
     """
     endpoints = {
+        **discovery_endpoints.endpoints(discovery, context, bodies, strict_validation),
         **sessions_endpoints.endpoints(sessions, context, bodies, strict_validation),
     }
     return Binding(operations=OPERATIONS, endpoints=endpoints, routes=path_routes(OPERATIONS.values(), base_path))

@@ -13,7 +13,11 @@ Origin (CORS) and, for an error, Accept (ErrorResponse or Problem Details). So:
 - Vary names every request field the answer depends on (merged with what the CORS layer already
   says), so that even a cache that ignores `private` keys the answer by the caller.
 
-The middleware sits outermost and sets the fields only where no layer below has chosen them.
+The middleware sits outermost and sets Cache-Control only where no layer below has chosen it. One layer
+does: the API catalog (discovery/handlers.py), the same for every caller, says `public, max-age=3600` and
+`Vary: Origin`. An answer a layer below made `public` is, by that word, nobody's in particular: its Vary
+is left as that layer (and the CORS layer) set it, each field named once, rather than keyed by every
+caller's credential, which would keep a shared cache from ever serving it twice.
 """
 
 from __future__ import annotations
@@ -34,20 +38,32 @@ def cache_control(method: str, status: int) -> str:
     return REVALIDATE_PRIVATELY if method in READS and (200 <= status < 300 or status == 304) else DO_NOT_STORE
 
 
-def merged_vary(existing: str | None) -> str:
-    """`existing` (e.g. the CORS layer's `Origin`) with every field of VARY, each named once."""
-    names = [name.strip() for name in (existing or "").split(",") if name.strip()]
-    if "*" in names:
+def merged_vary(existing: str | None, fields: tuple[str, ...] = VARY) -> str:
+    """`existing` (e.g. the CORS layer's `Origin`) with every field of `fields`, each named once."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for name in (part.strip() for part in (existing or "").split(",")):
+        if name and name.lower() not in seen:
+            names.append(name)
+            seen.add(name.lower())
+    if "*" in seen:
         return "*"
-    seen = {name.lower() for name in names}
-    return ", ".join(names + [name for name in VARY if name.lower() not in seen])
+    return ", ".join(names + [name for name in fields if name.lower() not in seen])
+
+
+def is_public(cache_control: str) -> bool:
+    """Whether a Cache-Control value has the `public` directive."""
+    lowered = cache_control.lower()
+    return "public" in lowered and any(directive.strip() == "public" for directive in lowered.split(","))
 
 
 @lru_cache(maxsize=64)
-def _vary_header(existing: bytes) -> tuple[bytes, bytes]:
-    """The Vary header line for the answer whose own Vary values, joined, are `existing`: the few
-    values the layers below write (none, or CORS's `Origin`) are merged once per process, not per answer."""
-    return (_VARY, merged_vary(existing.decode("latin-1")).encode("latin-1"))
+def _vary_line(existing: bytes, chosen: bytes | None) -> tuple[bytes, bytes]:
+    """The Vary line of an answer whose own Vary values, joined, are `existing` and whose Cache-Control a
+    layer below chose as `chosen` (None: this layer chooses). The few such pairs the layers below write
+    (none, CORS's `Origin`, the catalog's) are merged once per process, not once per answer."""
+    public = chosen is not None and is_public(chosen.decode("latin-1"))
+    return (_VARY, merged_vary(existing.decode("latin-1"), () if public else VARY).encode("latin-1"))
 
 
 _CACHE_CONTROL_LINES = {policy: (_CACHE_CONTROL, policy.encode()) for policy in (REVALIDATE_PRIVATELY, DO_NOT_STORE)}
@@ -56,17 +72,18 @@ _CACHE_CONTROL_LINES = {policy: (_CACHE_CONTROL, policy.encode()) for policy in 
 def with_policy(method: str, status: int, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """An answer's header lines with the policy applied: Cache-Control added unless a layer below chose
     it, every Vary line replaced by one merged line. The raw lines are read once (no header object)."""
-    kept, vary, chosen = [], [], False
+    kept, vary, chosen = [], [], None
     for line in headers:
         name = line[0].lower()
         if name == _VARY:
             vary.append(line[1])
             continue
-        chosen = chosen or name == _CACHE_CONTROL
+        if name == _CACHE_CONTROL:
+            chosen = line[1]
         kept.append(line)
-    if not chosen:
+    if chosen is None:
         kept.append(_CACHE_CONTROL_LINES[cache_control(method, status)])
-    kept.append(_vary_header(b", ".join(vary)))
+    kept.append(_vary_line(b", ".join(vary), chosen))
     return kept
 
 

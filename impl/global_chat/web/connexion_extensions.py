@@ -16,16 +16,27 @@ used. What they buy, measured with `make bench`:
   (web/contract_document.py) rather than Connexion's resolved copy with every `$ref` inlined.
 
 And one for safety: the routing layer never answers with a redirect built from the Host header.
+
+And two for HEAD and media types, which Connexion reads narrower than OpenAPI: a HEAD operation is routed
+to itself rather than to the GET of its path (Starlette's GET routes also match HEAD), and response
+validation compares a media type with parameters (`application/linkset+json; profile="..."`, the API
+catalog's) by its type and subtype, as RFC 9110 does.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import NonConformingResponseHeaders
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.response_validation import (
+    ResponseValidationAPI,
+    ResponseValidationMiddleware,
+    ResponseValidationOperation,
+)
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from starlette.routing import Mount, Router
@@ -57,6 +68,39 @@ class NoRedirectRoutingMiddleware(RoutingMiddleware):  # type: ignore[misc]
         for route in self.router.routes:  # each API is mounted as a Router of its own
             if isinstance(route, Mount) and isinstance(route.app, Router):
                 route.app.redirect_slashes = False
+                # A GET route matches HEAD too (Starlette): a declared HEAD operation's route goes first, so
+                # that a HEAD request is its operation's (its own security and parameters), not the GET's.
+                route.app.routes.sort(key=lambda each: getattr(each, "methods", None) != {"HEAD"})
+
+
+# --- response validation: media types with parameters ------------------------------------------
+
+
+class MediaTypeParametersResponseValidationOperation(ResponseValidationOperation):  # type: ignore[misc]
+    """Connexion compares a response's media type, parameters stripped, with the contract's keys as written;
+    a key with parameters (`application/linkset+json; profile="..."`) never matched. Compared here by type and
+    subtype on both sides (RFC 9110 8.3.1: the parameters do not change what the media type is)."""
+
+    def validate_mime_type(self, mime_type: str) -> None:
+        produces = self._operation.produces
+        bare = MediaTypeDict([(media_type.split(";", 1)[0].strip().lower(), None) for media_type in produces])
+        if produces and mime_type.split(";", 1)[0].strip().lower() not in bare:
+            raise NonConformingResponseHeaders(
+                detail=f"Invalid Response Content-type ({mime_type}), expected {produces}"
+            )
+
+
+class MediaTypeParametersResponseValidationAPI(ResponseValidationAPI):  # type: ignore[misc]
+    def make_operation(self, operation: Any) -> Any:
+        if self.validate_responses:
+            return MediaTypeParametersResponseValidationOperation(
+                self.next_app, operation=operation, validator_map=self.validator_map
+            )
+        return self.next_app
+
+
+class MediaTypeParametersResponseValidationMiddleware(ResponseValidationMiddleware):  # type: ignore[misc]
+    api_cls = MediaTypeParametersResponseValidationAPI
 
 
 # --- the Swagger UI, and the stack ------------------------------------------------------------
@@ -114,6 +158,8 @@ def connexion_middlewares(*, validate_responses: bool) -> list[Any]:
             continue
         if middleware is RoutingMiddleware:
             chosen.append(NoRedirectRoutingMiddleware)
+        elif middleware is ResponseValidationMiddleware:
+            chosen.append(MediaTypeParametersResponseValidationMiddleware)
         elif middleware is SwaggerUIMiddleware:
             chosen.append(DocsOnlySwaggerUIMiddleware)
         else:

@@ -13,7 +13,8 @@ from global_chat.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from global_chat.metrics import Metrics
 from global_chat.storage.database import Database
 
-PROBES = {"/healthz": "healthz", "/readyz": "readyz", "/metrics": "metrics"}
+READINESS_PATH = "/readyz"
+PROBES = {"/healthz": "healthz", READINESS_PATH: "readyz", "/metrics": "metrics"}
 """path -> the name its requests are counted under."""
 JSON = "application/json"
 
@@ -35,6 +36,6 @@ def probe_routes(*, database: Database, migrations_head: str, metrics: Metrics, 
 
     return [
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
-        Route("/readyz", readyz, methods=["GET"], name="readyz"),
+        Route(READINESS_PATH, readyz, methods=["GET"], name="readyz"),
         Route("/metrics", metrics_text, methods=["GET"], name="metrics"),
     ]

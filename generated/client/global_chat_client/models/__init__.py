@@ -2,6 +2,7 @@
 
 from .agent_capability_config import AgentCapabilityConfig
 from .allowed_action import AllowedAction
+from .api_catalog import ApiCatalog
 from .builtin_tool import BuiltinTool
 from .builtin_tool_definition import BuiltinToolDefinition
 from .builtin_tool_definition_type import BuiltinToolDefinitionType
@@ -14,6 +15,8 @@ from .error_code import ErrorCode
 from .error_response import ErrorResponse
 from .get_or_create_chat_session_request import GetOrCreateChatSessionRequest
 from .initial_file import InitialFile
+from .link_context import LinkContext
+from .link_target import LinkTarget
 from .mcp_server_auth_mode import McpServerAuthMode
 from .mcp_server_config import McpServerConfig
 from .mcp_server_config_env import McpServerConfigEnv
@@ -40,6 +43,7 @@ from .with_urls_session import WithUrlsSession
 __all__ = (
     "AgentCapabilityConfig",
     "AllowedAction",
+    "ApiCatalog",
     "BuiltinTool",
     "BuiltinToolDefinition",
     "BuiltinToolDefinitionType",
@@ -52,6 +56,8 @@ __all__ = (
     "ErrorResponse",
     "GetOrCreateChatSessionRequest",
     "InitialFile",
+    "LinkContext",
+    "LinkTarget",
     "McpServerAuthMode",
     "McpServerConfig",
     "McpServerConfigEnv",

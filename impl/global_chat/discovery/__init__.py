@@ -1,0 +1,1 @@
+"""The `discovery` operations: the API catalog (RFC 9727)."""
