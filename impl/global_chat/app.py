@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from connexion import ConnexionMiddleware
+from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
@@ -38,7 +39,7 @@ from global_chat.storage.revisions import head_revision
 from global_chat.web.bodies import contract_bodies
 from global_chat.web.body_limit import BodyLimitMiddleware
 from global_chat.web.cache_policy import CachePolicyMiddleware
-from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, connexion_middlewares
+from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, connexion_middlewares, use_our_substitutes
 from global_chat.web.context import request_context
 from global_chat.web.contract_document import contract_text, parse_contract
 from global_chat.web.cors import UiCorsMiddleware
@@ -165,8 +166,6 @@ def create_app(
         await database.dispose()  # on shutdown, after the in-flight requests have finished
         metrics.forget_process()
 
-    connexion_stack = connexion_middlewares(validate_responses=settings.response_validation)
-    exception_layer = 2  # after Connexion's ServerErrorMiddleware and ExceptionMiddleware
     app = ConnexionMiddleware(
         binding.app(*probes, mcp.route()),
         import_name=__name__,
@@ -178,12 +177,14 @@ def create_app(
             partial(UiCorsMiddleware, origins=settings.allowed_ui_origins, operations=OPERATIONS),
             request_id_middleware,
             partial(ObservabilityMiddleware, metrics=metrics),
-            *connexion_stack[:exception_layer],
-            partial(BodyLimitMiddleware, limit=settings.max_body_bytes),
-            partial(server.DeclaredMethods, binding=binding),
-            *connexion_stack[exception_layer:],
+            *connexion_middlewares(validate_responses=settings.response_validation),
         ],
     )
+    # inside Connexion's error layers (what they raise is rendered like any error), before routing and
+    # credentials (an undeclared method is a 405, not a 401)
+    app.add_middleware(BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, limit=settings.max_body_bytes)
+    app.add_middleware(server.DeclaredMethods, position=MiddlewarePosition.BEFORE_SWAGGER, binding=binding)
+    use_our_substitutes(app)
     app.add_api(
         contract,
         resolver=Resolver(function_resolver=binding.endpoint),

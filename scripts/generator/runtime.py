@@ -456,23 +456,47 @@ class DeclaredMethods:
 
     OpenAPI matches a concrete path before a templated one, then the method. Connexion's router
     matches (path, method) pairs instead: it hands `PATCH /v1/sessions/chat` to the PATCH of
-    `/v1/sessions/{session_id}`, and its 405 names the methods of one (path, method) route only.
-    Install this in front of it. Concrete paths cost a dict look-up; templated ones a match each.
-    """
+    `/v1/sessions/{session_id}`, and its 405 (a path matched, no method did) names the methods of
+    one (path, method) route only. Install this in front of it (inside its ExceptionMiddleware).
+
+    A request is matched against the contract's paths once, by Connexion's routing; this layer adds
+    no match of its own to a request that reaches an operation. A concrete path costs a dict look-up.
+    A templated one is looked at only when its method is declared on no templated path (HEAD, say,
+    which Starlette lets a GET route take) or when Connexion's routing answers 405: then the path is
+    matched here to name all the methods of its path."""
 
     def __init__(self, app: ASGIApp, *, binding: Binding) -> None:
         self.app = app
         items = [(route, route.endpoint) for route in binding.routes if isinstance(route.endpoint, PathItem)]
         self._concrete = {route.path: item for route, item in items if "{" not in route.path}
         self._templated = [(route, item) for route, item in items if "{" in route.path]
+        self._routed = frozenset().union(*(item.methods for _, item in self._templated)) - {"HEAD"}
+        """The methods Connexion's routing may take to a templated path's operation: the others are checked here."""
+
+    def _templated_item(self, path: str, root_path: str, method: str) -> PathItem | None:
+        scope = {"type": "http", "path": path, "root_path": root_path, "method": method}
+        return next((item for route, item in self._templated if route.matches(scope)[0] is not Match.NONE), None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            item = self._concrete.get(scope["path"])
-            if item is None:
-                item = next(
-                    (item for route, item in self._templated if route.matches(scope)[0] is not Match.NONE), None
-                )
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path, method = scope["path"], scope["method"]
+        item = self._concrete.get(path)
+        if item is not None:
+            item.check_method(method)
+            await self.app(scope, receive, send)
+            return
+        root_path = scope.get("root_path", "")
+        if method not in self._routed:
+            item = self._templated_item(path, root_path, method)
             if item is not None:
-                item.check_method(scope["method"])
-        await self.app(scope, receive, send)
+                item.check_method(method)
+        try:
+            await self.app(scope, receive, send)
+        except HTTPException as exc:
+            if exc.status_code == 405:  # Connexion's routing: the path matched, the method did not
+                item = self._templated_item(path, root_path, method)
+                if item is not None:
+                    item.check_method(method)
+            raise

@@ -1,10 +1,11 @@
 """Pins what the service relies on in Connexion (web/connexion_extensions.py, and the error rendering, the
 security handlers and the generated routes around it), by the behaviour it gives, through the app:
 
-- documented extension points: the `middlewares` list (our validation, routing and Swagger UI layers in
-  place of Connexion's, ours inserted after its two error layers), `security_map`, error handlers, the
-  Resolver;
-- public but undocumented: the routing scope key, RoutingMiddleware's Starlette routers,
+- documented extension points: the `middlewares` list (Connexion's stack without its validation and
+  context layers), `add_middleware(..., position=...)` (our body limit and 405s), `security_map`, error
+  handlers, the Resolver;
+- public but undocumented: the app's `middlewares` attribute (where our routing and Swagger UI layers take
+  the place of Connexion's), the routing scope key, RoutingMiddleware's Starlette routers,
   SwaggerUIMiddleware's `app` and SwaggerUIAPI's add_openapi_json/add_openapi_yaml.
 
 docs/architecture.md lists them. Each test below fails, naming the behaviour, when an upgrade changes what
@@ -15,13 +16,21 @@ from __future__ import annotations
 import httpx
 import pytest
 from connexion import ConnexionMiddleware
+from connexion.middleware import MiddlewarePosition
+from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
 
+from global_chat.web.body_limit import BodyLimitMiddleware
 from global_chat.web.connexion_extensions import (
     DocsOnlySwaggerUIMiddleware,
     MediaTypeParametersResponseValidationMiddleware,
     NoRedirectRoutingMiddleware,
+    connexion_middlewares,
+    use_our_substitutes,
 )
+from global_chat_generated.server import DeclaredMethods
 from tests.fixtures.contract import ContractSchemas
 from tests.support.lock import assert_installed_as_locked
 
@@ -38,13 +47,33 @@ def backend() -> str:
 
 
 async def test_our_layers_run_in_place_of_connexions(app: ConnexionMiddleware, client: httpx.AsyncClient) -> None:
-    """`middlewares`: after a request the stack is built, with our routing and Swagger UI layers in place of
-    Connexion's and no request-validation layer (the generated endpoints and web/bodies.py validate)."""
+    """`middlewares` and `add_middleware`: after a request the stack is built, in this order: Connexion's two
+    error layers, our body limit and 405s where BEFORE_SWAGGER puts them, our Swagger UI and routing layers
+    in place of Connexion's (the `middlewares` attribute), its security; no request-validation layer (the
+    generated endpoints and web/bodies.py validate)."""
     assert (await client.post(CHAT)).status_code == 200
 
-    layers = {type(layer) for layer in app.middleware_stack or ()}
-    assert {DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware} <= layers
+    layers = [type(layer) for layer in app.middleware_stack or ()]
+    inner = [ServerErrorMiddleware, ExceptionMiddleware, BodyLimitMiddleware, DeclaredMethods]
+    inner += [DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware, SecurityMiddleware]
+    assert [layer for layer in layers if layer in inner] == inner
     assert not any(issubclass(layer, RequestValidationMiddleware) for layer in layers)
+
+
+def test_add_middleware_finds_a_position_by_connexions_own_class() -> None:
+    """Why use_our_substitutes() comes after the add_middleware calls: once our subclasses are in place,
+    the positions named after Connexion's routing and Swagger UI layers are not found (a ValueError, not a
+    layer put elsewhere), while those of its error and security layers still are."""
+    app = ConnexionMiddleware(
+        lambda scope, receive, send: None, middlewares=connexion_middlewares(validate_responses=False)
+    )
+    use_our_substitutes(app)
+
+    for position in (MiddlewarePosition.BEFORE_SWAGGER, MiddlewarePosition.BEFORE_ROUTING):
+        with pytest.raises(ValueError, match=position.name):
+            app.add_middleware(BodyLimitMiddleware, position=position, limit=1)
+    app.add_middleware(BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, limit=1)
+    app.add_middleware(BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, limit=1)
 
 
 @pytest.mark.parametrize(
@@ -81,14 +110,32 @@ async def test_the_operation_reaches_our_validation_whole(
 
 
 async def test_our_layers_after_connexions_error_layers_have_their_errors_rendered(client: httpx.AsyncClient) -> None:
-    """The `middlewares` order: the body limit and the generated 405s sit after ServerErrorMiddleware and
-    ExceptionMiddleware, so what they raise is rendered by our one error handler."""
+    """`add_middleware(position=BEFORE_SWAGGER)`: the body limit and the generated 405s sit after
+    ServerErrorMiddleware and ExceptionMiddleware, so what they raise is rendered by our one error handler,
+    and before routing and credentials, so an undeclared method is a 405 and not a 401."""
     too_big = await client.post(CHAT, headers={**JSON, "Content-Length": str(10**7)}, content=b"{}")
     wrong_method = await client.patch(CHAT, json={})
 
     assert (too_big.status_code, too_big.json()["code"]) == (413, "payload_too_large")
     assert (wrong_method.status_code, wrong_method.headers["allow"]) == (405, "POST")
     assert wrong_method.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PATCH", CHAT, "POST"),  # Connexion's routing alone: the PATCH of /v1/sessions/{session_id}
+        ("PUT", "/v1/sessions/session_" + "0" * 32, "DELETE, GET, PATCH"),  # its routing's own 405, completed
+        ("HEAD", "/v1/sessions/session_" + "0" * 32, "DELETE, GET, PATCH"),  # its GET route would take a HEAD
+    ],
+)
+async def test_an_undeclared_method_is_a_405_before_credentials_are_asked_for(
+    keys_client: httpx.AsyncClient, method: str, path: str, allow: str
+) -> None:
+    """The generated DeclaredMethods before routing and security, beside what Connexion's routing matched."""
+    response = await keys_client.request(method, path)  # no credentials
+
+    assert (response.status_code, response.headers["allow"]) == (405, allow)
 
 
 async def test_the_routing_context_names_the_operation_of_an_error(client: httpx.AsyncClient) -> None:

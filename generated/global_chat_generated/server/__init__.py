@@ -4,7 +4,8 @@
 its default middlewares) before the endpoint of its operation runs.
 
     binding = bind(discovery=..., sessions=..., context=...)
-    app = ConnexionMiddleware(binding.app(*your_other_routes), middlewares=[..., partial(DeclaredMethods, binding=binding), ...])
+    app = ConnexionMiddleware(binding.app(*your_other_routes))
+    app.add_middleware(DeclaredMethods, position=MiddlewarePosition.BEFORE_SWAGGER, binding=binding)
     app.add_api(contract, resolver=Resolver(function_resolver=binding.endpoint))
 """
 

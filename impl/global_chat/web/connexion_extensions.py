@@ -3,8 +3,10 @@ tests/web/test_connexion_extensions.py pins each upstream class, attribute and s
 so a Connexion upgrade that changes them fails there, loudly, and nowhere else.
 
 All of them are Connexion's own extension points: a custom middleware stack (its documented
-`middlewares` argument), two of its middlewares subclassed; no underscore name of Connexion's is
-used. What they buy, measured with `make bench`:
+`middlewares` argument, our layers placed with its `add_middleware(..., position=...)`), two of its
+middlewares subclassed and put in place of its own in the app's `middlewares` list (after the
+positions are taken: Connexion finds a position by its own class); no underscore name of Connexion's
+is used. What they buy, measured with `make bench` and in process (docs/performance.md):
 
 - No request-validation layer: the generated endpoints read and convert the parameters themselves
   (global_chat_generated.server.runtime, with short messages naming the parameter) and hand the body
@@ -12,8 +14,9 @@ used. What they buy, measured with `make bench`:
   once and parsed once, and no routed middleware runs for it. Connexion's RequestValidationOperation
   would recompute, on every request, the operation's body schema, its media types, a URI parser and
   a parameter validator, and interpret the schema with `jsonschema`.
-- The Swagger UI layer is consulted only for the docs' own paths, and serves the contract as written
-  (web/contract_document.py) rather than Connexion's resolved copy with every `$ref` inlined.
+- The Swagger UI layer is consulted only for the docs' own paths (Connexion's routes every request
+  through its router: 10-12 us of CPU per request, against 0.4 for ours), and serves the contract as
+  written (web/contract_document.py) rather than Connexion's resolved copy with every `$ref` inlined.
 
 And one for safety: the routing layer never answers with a redirect built from the Host header.
 
@@ -47,6 +50,7 @@ from global_chat.web.contract_document import served_contract
 UI_PATH = "/v1/ui"
 SPEC_PATH = "/v1/openapi.json"
 SPEC_YAML_PATH = "/v1/openapi.yaml"  # where Connexion puts the YAML: SPEC_PATH with "yaml" for "json"
+_SPEC_PATHS = frozenset((SPEC_PATH, SPEC_YAML_PATH))
 
 
 # --- routing: no redirect built from the Host header --------------------------------------------
@@ -138,30 +142,34 @@ class DocsOnlySwaggerUIMiddleware(SwaggerUIMiddleware):  # type: ignore[misc]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "http" and not (path.startswith(UI_PATH) or path in (SPEC_PATH, SPEC_YAML_PATH)):
+        if scope["type"] == "http" and not (path.startswith(UI_PATH) or path in _SPEC_PATHS):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
 
 def connexion_middlewares(*, validate_responses: bool) -> list[Any]:
-    """Connexion's default stack, without request validation (the generated endpoints and web/bodies.py
-    do it), routing without trailing-slash redirects, the Swagger UI layer consulted only for the docs'
-    paths, no response-validation layer when responses are not validated, and no ContextMiddleware:
-    handlers get an explicit context, not context variables."""
-    chosen = []
+    """Connexion's default stack, its own classes, without request validation (the generated endpoints and
+    web/bodies.py do it), no response-validation layer when responses are not validated, and no
+    ContextMiddleware: handlers get an explicit context, not context variables. Place further layers with
+    `ConnexionMiddleware.add_middleware(..., position=...)`, then call use_our_substitutes()."""
     skipped = {RequestValidationMiddleware, ContextMiddleware}
     if not validate_responses:
         skipped.add(ResponseValidationMiddleware)
-    for middleware in ConnexionMiddleware.default_middlewares:
-        if middleware in skipped:
-            continue
-        if middleware is RoutingMiddleware:
-            chosen.append(NoRedirectRoutingMiddleware)
-        elif middleware is ResponseValidationMiddleware:
-            chosen.append(MediaTypeParametersResponseValidationMiddleware)
-        elif middleware is SwaggerUIMiddleware:
-            chosen.append(DocsOnlySwaggerUIMiddleware)
-        else:
-            chosen.append(middleware)
-    return chosen
+    return [middleware for middleware in ConnexionMiddleware.default_middlewares if middleware not in skipped]
+
+
+SUBSTITUTES = {
+    RoutingMiddleware: NoRedirectRoutingMiddleware,
+    ResponseValidationMiddleware: MediaTypeParametersResponseValidationMiddleware,
+    SwaggerUIMiddleware: DocsOnlySwaggerUIMiddleware,
+}
+
+
+def use_our_substitutes(app: ConnexionMiddleware) -> None:
+    """Our routing (no redirects), response validation (media types with parameters) and Swagger UI (docs'
+    paths only) layers in place of Connexion's, in the app's list of middlewares (`app.middlewares`, the
+    list add_middleware edits and the stack is built from). Call it after the add_middleware calls that name their positions: add_middleware finds a
+    position by comparing the list's classes with Connexion's own by `==`, so BEFORE_SWAGGER and
+    BEFORE_ROUTING are not found once ours are in place (BEFORE_EXCEPTION and BEFORE_SECURITY still are)."""
+    app.middlewares[:] = [SUBSTITUTES.get(middleware, middleware) for middleware in app.middlewares]

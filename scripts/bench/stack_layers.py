@@ -1,0 +1,121 @@
+"""What some of Connexion's layers and ours cost per request, each alone with a bare ASGI app behind it.
+
+    .venv/bin/python scripts/bench/stack_layers.py [--rounds 9] [--requests 20000]
+
+CPU time (time.thread_time(), so other jobs on a shared machine count less), the layers and a bare
+call in alternating rounds, medians; each figure is microseconds per request over the bare call. It
+is how the arrangement of the stack was chosen (docs/performance.md, "The stack's arrangement"):
+the generated DeclaredMethods for a concrete and a templated path, Connexion's Swagger UI layer
+against ours (web/connexion_extensions.py) for a request that is not for the docs, the routing layer
+(ours), and Connexion's security layer with a handler that accepts at once (its own work only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+from connexion.middleware.abstract import ROUTING_CONTEXT  # noqa: E402
+from connexion.middleware.security import SecurityMiddleware  # noqa: E402
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware  # noqa: E402
+from connexion.options import SwaggerUIOptions  # noqa: E402
+from connexion.resolver import Resolver  # noqa: E402
+from connexion.security import AbstractSecurityHandler  # noqa: E402
+from connexion.spec import Specification  # noqa: E402
+
+from global_chat.app import load_contract  # noqa: E402
+from global_chat.web.connexion_extensions import (  # noqa: E402
+    SPEC_PATH,
+    UI_PATH,
+    DocsOnlySwaggerUIMiddleware,
+    NoRedirectRoutingMiddleware,
+)
+from global_chat_generated.operations import BASE_PATH, OPERATIONS  # noqa: E402
+from global_chat_generated.server.runtime import Binding, DeclaredMethods, path_routes  # noqa: E402
+
+CHAT = "/v1/sessions/chat"
+SESSION = "/v1/sessions/session_" + "0" * 32
+from starlette.types import Receive, Scope, Send  # noqa: E402
+
+
+async def bare(scope: Scope, receive: Receive, send: Send) -> None:
+    return None
+
+
+def http(method: str, path: str, **extra: Any) -> Callable[[], Scope]:
+    return lambda: {"type": "http", "method": method, "path": path, "root_path": "", "query_string": b"",
+                    "headers": [(b"authorization", b"x")], **extra}  # fmt: skip
+
+
+def swagger_ui(cls: type[SwaggerUIMiddleware]) -> SwaggerUIMiddleware:
+    layer = cls(bare)
+    options = SwaggerUIOptions(swagger_ui_path=UI_PATH, spec_path=SPEC_PATH)
+    layer.add_api(Specification.load(load_contract()), swagger_ui_options=options)
+    return layer
+
+
+class Accept(AbstractSecurityHandler):  # type: ignore[misc]
+    def get_fn(self, security_scheme: Any, required_scopes: Any) -> Any:
+        async def verify(request: Any) -> dict[str, str]:
+            return {"sub": "caller"}
+
+        return verify
+
+
+def layers() -> dict[str, tuple[Any, Callable[[], Scope]]]:
+    binding = Binding(operations=OPERATIONS, endpoints={}, routes=path_routes(OPERATIONS.values(), BASE_PATH))
+    declared = DeclaredMethods(bare, binding=binding)
+    routing = NoRedirectRoutingMiddleware(bare)
+    resolver = Resolver(function_resolver=lambda operation_id: bare)
+    routing.add_api(Specification.load(load_contract()), resolver=resolver)
+    security = SecurityMiddleware(bare)
+    security.add_api(
+        Specification.load(load_contract()), resolver=resolver, security_map={"apiKey": Accept, "bearer": Accept}
+    )
+    routed = {ROUTING_CONTEXT: {"api_base_path": "", "operation_id": "get_or_create_chat_session"}}
+    return {
+        "DeclaredMethods, POST /v1/sessions/chat": (declared, http("POST", CHAT)),
+        "DeclaredMethods, GET /v1/sessions/{session_id}": (declared, http("GET", SESSION)),
+        "Connexion's SwaggerUIMiddleware, POST /v1/sessions/chat": (
+            swagger_ui(SwaggerUIMiddleware),
+            http("POST", CHAT),
+        ),
+        "ours (DocsOnlySwaggerUIMiddleware), POST /v1/sessions/chat": (
+            swagger_ui(DocsOnlySwaggerUIMiddleware),
+            http("POST", CHAT),
+        ),
+        "routing (NoRedirectRoutingMiddleware), POST /v1/sessions/chat": (routing, http("POST", CHAT)),
+        "routing (NoRedirectRoutingMiddleware), GET /v1/sessions/{session_id}": (routing, http("GET", SESSION)),
+        "Connexion's SecurityMiddleware, a handler that accepts": (security, http("POST", CHAT, extensions=routed)),
+    }
+
+
+async def per_request(app: Any, make_scope: Callable[[], Scope], requests: int) -> float:
+    started = time.thread_time()
+    for _ in range(requests):
+        await app(make_scope(), None, None)
+    return (time.thread_time() - started) / requests * 1e6
+
+
+async def main(rounds: int, requests: int) -> None:
+    for name, (layer, make_scope) in layers().items():
+        alone, behind = [], []
+        for _ in range(rounds):
+            alone.append(await per_request(bare, make_scope, requests))
+            behind.append(await per_request(layer, make_scope, requests))
+        print(f"{statistics.median(behind) - statistics.median(alone):6.2f} us  {name}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--requests", type=int, default=20000)
+    args = parser.parse_args()
+    asyncio.run(main(args.rounds, args.requests))
