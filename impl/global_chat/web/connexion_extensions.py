@@ -169,7 +169,8 @@ SUBSTITUTES = {
 def use_our_substitutes(app: ConnexionMiddleware) -> None:
     """Our routing (no redirects), response validation (media types with parameters) and Swagger UI (docs'
     paths only) layers in place of Connexion's, in the app's list of middlewares (`app.middlewares`, the
-    list add_middleware edits and the stack is built from). Call it after the add_middleware calls that name their positions: add_middleware finds a
-    position by comparing the list's classes with Connexion's own by `==`, so BEFORE_SWAGGER and
-    BEFORE_ROUTING are not found once ours are in place (BEFORE_EXCEPTION and BEFORE_SECURITY still are)."""
+    list add_middleware edits and the stack is built from). Call it after the add_middleware calls that
+    name their positions: add_middleware finds a position by comparing the list's classes with
+    Connexion's own by `==`, so BEFORE_SWAGGER and BEFORE_ROUTING are not found once ours are in place
+    (BEFORE_EXCEPTION and BEFORE_SECURITY still are)."""
     app.middlewares[:] = [SUBSTITUTES.get(middleware, middleware) for middleware in app.middlewares]
