@@ -49,39 +49,6 @@ async def test_the_etag_of_a_stored_session_is_that_of_the_values_stored(databas
     assert tag == session_etag(stored) and not tag.weak and len(tag.opaque) == 32
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"title": "Plans"},
-        {"title": None},
-        {"locale": "de-DE"},
-        {"tags": ("global-chat",)},
-        {"is_pinned": True},
-        {"harness_id": uuid.UUID(int=7)},  # re-bound to another harness
-        {"updated_at": datetime(2026, 11, 30, 12, 0, 45, 1, tzinfo=UTC)},
-        {"status": "idle"},
-    ],
-)
-def test_every_change_of_a_stored_field_changes_the_etag(change: dict[str, object]) -> None:
-    base = StoredSession(
-        id=uuid.UUID(int=1),
-        organization_id=uuid.UUID(int=2),
-        workspace_id=uuid.UUID(int=1),
-        harness_id=uuid.UUID(int=3),
-        owner_principal_id=uuid.UUID(int=4),
-        global_chat_user_id=uuid.UUID(int=5),
-        title="Platform Chat",
-        locale=None,
-        status="started",
-        tags=("global-chat", "user:x"),
-        is_pinned=False,
-        created_at=datetime(2026, 11, 30, 12, 0, 45, tzinfo=UTC),
-        updated_at=datetime(2026, 11, 30, 12, 0, 45, tzinfo=UTC),
-    )
-    assert session_etag(replace(base, **change)) != session_etag(base)  # type: ignore[arg-type]
-    assert session_etag(replace(base)) == session_etag(base)
-
-
 async def test_a_write_guarded_by_the_current_etag_lands_and_a_stale_one_does_not(
     database: Database, clock: FakeClock
 ) -> None:

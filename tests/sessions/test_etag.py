@@ -9,6 +9,7 @@ import uuid
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -52,6 +53,25 @@ def test_a_known_session_keeps_its_tag() -> None:
     """Pinned as a literal (what 2.1.0 gave, before the text was written field by field): a change of the
     canonical text fails here, not in a client's cache."""
     assert str(session_etag(SESSION)) == '"29477ee71814992dcb177150e0c64088"'
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Plans"},
+        {"title": None},
+        {"locale": "de-DE"},
+        {"tags": ("global-chat",)},
+        {"is_pinned": True},
+        {"harness_id": uuid.UUID(int=7)},  # re-bound to another harness
+        {"updated_at": datetime(2026, 11, 30, 12, 0, 45, 1, tzinfo=UTC)},
+        {"status": "idle"},
+    ],
+)
+def test_every_change_of_a_stored_field_changes_the_etag(change: dict[str, object]) -> None:
+    base = SESSION
+    assert session_etag(replace(base, **change)) != session_etag(base)  # type: ignore[arg-type]
+    assert session_etag(replace(base)) == session_etag(base)
 
 
 texts = st.none() | st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
