@@ -48,7 +48,7 @@ from global_chat.web.errors import install_error_handlers
 from global_chat.web.mcp import McpEndpoint
 from global_chat.web.observability import ObservabilityMiddleware
 from global_chat.web.probes import probe_routes
-from global_chat.web.request_id import current_request_id, request_id_middleware
+from global_chat.web.request_id import current_request_id
 from global_chat.web.security import credential_check, security_map
 from global_chat.web.tracing import install_tracing
 from global_chat_generated import server
@@ -175,8 +175,7 @@ def create_app(
             # then: a preflight is answered before anything asks for credentials, and every answer
             # (an error of any layer below included) gets the CORS headers
             partial(UiCorsMiddleware, origins=settings.allowed_ui_origins, operations=OPERATIONS),
-            request_id_middleware,
-            partial(ObservabilityMiddleware, metrics=metrics),
+            partial(ObservabilityMiddleware, metrics=metrics),  # the request id, metrics and access log
             *connexion_middlewares(validate_responses=settings.response_validation),
         ],
     )

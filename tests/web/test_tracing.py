@@ -18,6 +18,7 @@ from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, StatusCode, TraceFlags, set_span_in_context
 from sqlalchemy import create_engine, text
 
@@ -276,9 +277,16 @@ def test_a_wrong_setting_is_a_clear_error(
 
 def test_an_engine_is_instrumented_once() -> None:
     """What instrument_engine relies on in opentelemetry-instrumentation-sqlalchemy's EngineTracer (not its
-    documented instrumentor): its constructor's parameters and the listener overridden; one span per statement
-    however often asked, and only under a span being recorded."""
+    documented instrumentor): its constructor's parameters and the methods overridden; one span per statement
+    however often asked, only under a span being recorded, and no listener of the pool's events (they feed
+    only its connection-usage metric)."""
     assert "_before_cur_exec" in vars(EngineTracer)
+    assert isinstance(vars(EngineTracer)["_register_event_listener"], classmethod)
+    assert list(inspect.signature(EngineTracer._register_event_listener).parameters)[:3] == [
+        "target",
+        "identifier",
+        "func",
+    ]
     assert list(inspect.signature(EngineTracer).parameters)[:4] == [
         "tracer",
         "engine",
@@ -289,8 +297,12 @@ def test_an_engine_is_instrumented_once() -> None:
     provider = TracerProvider(shutdown_on_exit=False)
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     engine = create_engine("sqlite://")
+    pool_listeners = {name: len(getattr(engine.pool.dispatch, name)) for name in tracing.POOL_EVENTS}
     tracing.instrument_engine(engine, provider)
     tracing.instrument_engine(engine, provider)
+
+    assert {name: len(getattr(engine.pool.dispatch, name)) for name in tracing.POOL_EVENTS} == pool_listeners
+    assert (len(engine.dispatch.before_cursor_execute), len(engine.dispatch.after_cursor_execute)) == (1, 1)
 
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))  # outside any span: no trace of its own
@@ -304,6 +316,39 @@ def test_an_engine_is_instrumented_once() -> None:
     assert span.parent is not None and span.parent.span_id == request.get_span_context().span_id
     assert (span.attributes or {})["db.statement"] == "SELECT ?"
     assert "parameter-value-3" not in recorded_text([span])
+
+
+async def test_a_request_sampled_out_records_nothing_even_inside_a_recorded_span() -> None:
+    """Sampled out, a request records no span of its own and no SQL span, also when it runs inside a span being
+    recorded (an MCP tool call's request runs inside the exchange's): its statements are not put under that one."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(shutdown_on_exit=False)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    engine = create_engine("sqlite://")
+    tracing.instrument_engine(engine, provider)
+    answered: list[int] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        answered.append(message["status"])
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    sampled_out = TracerProvider(sampler=ALWAYS_OFF, shutdown_on_exit=False).get_tracer(__name__)
+    middleware = tracing.TracingMiddleware(app, tracer=sampled_out)
+    scope = {"type": "http", "method": "GET", "path": "/v1/x", "headers": []}
+
+    await middleware(scope, receive, send)
+    with provider.get_tracer(__name__).start_as_current_span("exchange"):
+        await middleware(scope, receive, send)
+
+    assert answered == [204, 204]
+    assert [span.name for span in exporter.get_finished_spans()] == ["exchange"]
 
 
 def test_the_header_getter_reads_raw_asgi_headers() -> None:

@@ -1,5 +1,9 @@
-"""Per-request metrics and the access log line: operation, status, duration (never headers, never
-the query string). The operation is the one Connexion's routing matched (its routing context)."""
+"""Each HTTP request's id (web/request_id.py) and its observation, the metrics and the access log line:
+operation, status, duration (never headers, never the query string). The operation is the one Connexion's
+routing matched (its routing context).
+
+One layer and one `send` wrapper for both jobs: the wrapper notes the status and adds the X-Request-Id
+line to the answer's head; the id itself, and what it may be, is web/request_id.py's business."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from global_chat.logs import get_logger
 from global_chat.metrics import Metrics
+from global_chat.web import request_id
 from global_chat.web.mcp import MCP_PATH
 from global_chat.web.probes import PROBES
 
@@ -30,22 +35,27 @@ class ObservabilityMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                request_id.begin(scope)  # not served, but what is logged of it carries an id too
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        id_line = request_id.response_header(request_id.begin(scope))
         # Connexion's routing records the matched operation in scope["extensions"], on a copy of the
         # scope: one `extensions` dict, made here, is shared by the copies, so it is seen here after.
         extensions = scope.setdefault("extensions", {})
         status = 500  # what the client gets if the app fails before it starts a response
 
-        async def send_and_observe(message: Message) -> None:
+        async def send_observed(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # a new list, last: the sender's own list (a response's headers) is left as it was
+                message["headers"] = [*message.get("headers", ()), id_line]
             await send(message)
 
         try:
-            await self.app(scope, receive, send_and_observe)
+            await self.app(scope, receive, send_observed)
         finally:
             elapsed = time.perf_counter() - started
             path = scope["path"]

@@ -159,13 +159,19 @@ def instrument_engine(engine: Engine, provider: TracerProvider) -> None:
     _INSTRUMENTED.add(engine)
 
 
+POOL_EVENTS = frozenset({"connect", "close", "checkin", "checkout"})
+"""The pool's events, which EngineTracer listens to only to count connections in use on its metric."""
+
+
 @cache
 def _child_statement_tracer() -> Any:
     """EngineTracer that makes a statement's span only under a span being recorded (a sampled request's):
     a request sampled out skips the instrumentation's per-statement work (reading the URL and the cursor,
     the span name's regex, a span started and ended), and a statement outside any request would not
     start a trace of its own. Overrides its `_before_cur_exec`, the listener it registers for
-    before_cursor_execute (pinned by tests/web/test_tracing.py)."""
+    before_cursor_execute, and its `_register_event_listener`, to leave out its listeners of the pool's
+    events (POOL_EVENTS): they feed only the connection-usage metric, a no-op here, and cost a listener
+    call per connection checked out and in, every request's (both pinned by tests/web/test_tracing.py)."""
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
     from opentelemetry.trace import get_current_span
 
@@ -174,6 +180,11 @@ def _child_statement_tracer() -> Any:
             if not get_current_span().is_recording():
                 return statement, params
             return super()._before_cur_exec(conn, cursor, statement, params, *args)  # type: ignore[no-untyped-call]
+
+        @classmethod
+        def _register_event_listener(cls, target: Any, identifier: str, func: Any, *args: Any, **kw: Any) -> None:
+            if identifier not in POOL_EVENTS:
+                super()._register_event_listener(target, identifier, func, *args, **kw)  # type: ignore[no-untyped-call]
 
     return ChildStatementTracer
 
@@ -222,6 +233,7 @@ class TracingMiddleware:
         self._shutdown = shutdown
         self._extract = propagate.extract
         self._use_span = trace.use_span
+        self._current_span = trace.get_current_span
         self._server = SpanKind.SERVER
         self._error = Status(StatusCode.ERROR)
         # the propagators' Getter interface, by duck typing: subclassing it would import the API with this module
@@ -233,9 +245,11 @@ class TracingMiddleware:
                 send = self._exporting_before_shutdown(send, self._shutdown)
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
         parent = self._extract(scope["headers"], getter=self._getter)
-        span = self.tracer.start_span(method, context=parent, kind=self._server)
+        span = self.tracer.start_span(scope["method"], context=parent, kind=self._server)
+        if not span.is_recording():
+            await self._sampled_out(span, scope, receive, send)
+            return
         extensions = scope.setdefault("extensions", {})  # Connexion's routing writes the operation here
         status = 500  # what the client gets if the app fails before it starts a response
 
@@ -251,6 +265,16 @@ class TracingMiddleware:
             finally:
                 if span.is_recording():
                     self._describe(span, scope, extensions, status)
+
+    async def _sampled_out(self, span: Span, scope: Scope, receive: Receive, send: Send) -> None:
+        """A request the sampler left out: nothing to describe, end or export, so no `send` wrapper. Its
+        (non-recording) span is made current only where that changes something: under a span being recorded
+        (an MCP tool call's request runs inside the exchange's), it keeps the request's statements out of it."""
+        if not self._current_span().is_recording():
+            await self.app(scope, receive, send)
+            return
+        with self._use_span(span, end_on_exit=True):
+            await self.app(scope, receive, send)
 
     @staticmethod
     def _exporting_before_shutdown(send: Send, shutdown: Callable[[], object]) -> Send:
