@@ -93,9 +93,10 @@ test: $(STAMP) $(NPM_STAMP) ## the whole suite (what CI runs): pytest with the c
 	@test -n "$$TEST_POSTGRES_URL" || $(BIN)/python scripts/postgres_instance.py --bin-dir >/dev/null
 	@# PgBouncer, for the tests that run the service through it (scripts/pgbouncer_instance.py)
 	@scripts/ensure_pgbouncer.sh >/dev/null
-	@# branch coverage of impl/ over the whole suite, failing under the floor of pyproject.toml (docs/testing.md)
+	@# branch coverage of impl/ over the whole suite, failing under the floor of pyproject.toml (docs/testing.md);
+	@# the 25 slowest test phases listed at the end, so that a CI log shows where its minutes went
 	@mkdir -p reports
-	$(BIN)/pytest --cov --cov-report=term --cov-report=xml:reports/coverage.xml $(PYTEST_ARGS)
+	$(BIN)/pytest --cov --cov-report=term --cov-report=xml:reports/coverage.xml --durations=25 $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 
 test-fast: $(STAMP) ## the edit-test loop: SQLite only; no PostgreSQL, browser, processes, Schemathesis, bench
