@@ -281,9 +281,11 @@ def required_body(value: ValueT) -> ValueT:
 
 def validate_model(model: type[ModelT], value: object) -> ModelT:
     try:
-        return model.model_validate(value)
+        # what model.model_validate(value) calls, without its wrapper's keyword handling (0.45 us a body)
+        validated: ModelT = model.__pydantic_validator__.validate_python(value)
     except ValidationError as error:
         raise InvalidBody(_body_error(error)) from None
+    return validated
 
 
 def validate_value(adapter: TypeAdapter[ValueT], value: object) -> ValueT:
