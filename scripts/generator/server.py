@@ -94,7 +94,7 @@ def send_lines(op: OperationSpec, adapters: Adapters) -> list[str]:
     responses = op.typed_responses
     for index, response in enumerate(responses):
         status = "result.status" if response.fixed_status is None else str(response.fixed_status)
-        headers = ", ".join(f"({h.name!r}, result.{h.attribute})" for h in response.headers)
+        headers = ", ".join(f"({h.name.lower().encode('latin-1')!r}, result.{h.attribute})" for h in response.headers)
         if len(responses) > 1:
             last = index == len(responses) - 1
             lines.append(

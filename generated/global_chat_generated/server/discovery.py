@@ -79,10 +79,10 @@ def endpoints(
                 'application/linkset+json; profile="https://www.rfc-editor.org/info/rfc9727"',
                 headers_of(
                     [
-                        ("Link", result.link),
-                        ("ETag", result.etag),
-                        ("Cache-Control", result.cache_control),
-                        ("Vary", result.vary),
+                        (b"link", result.link),
+                        (b"etag", result.etag),
+                        (b"cache-control", result.cache_control),
+                        (b"vary", result.vary),
                     ]
                 ),
             )
@@ -92,10 +92,10 @@ def endpoints(
                 304,
                 headers_of(
                     [
-                        ("Link", result.link),
-                        ("ETag", result.etag),
-                        ("Cache-Control", result.cache_control),
-                        ("Vary", result.vary),
+                        (b"link", result.link),
+                        (b"etag", result.etag),
+                        (b"cache-control", result.cache_control),
+                        (b"vary", result.vary),
                     ]
                 ),
             )
@@ -112,10 +112,10 @@ def endpoints(
                 200,
                 headers_of(
                     [
-                        ("Link", result.link),
-                        ("ETag", result.etag),
-                        ("Cache-Control", result.cache_control),
-                        ("Vary", result.vary),
+                        (b"link", result.link),
+                        (b"etag", result.etag),
+                        (b"cache-control", result.cache_control),
+                        (b"vary", result.vary),
                     ]
                 ),
             )
@@ -125,10 +125,10 @@ def endpoints(
                 304,
                 headers_of(
                     [
-                        ("Link", result.link),
-                        ("ETag", result.etag),
-                        ("Cache-Control", result.cache_control),
-                        ("Vary", result.vary),
+                        (b"link", result.link),
+                        (b"etag", result.etag),
+                        (b"cache-control", result.cache_control),
+                        (b"vary", result.vary),
                     ]
                 ),
             )

@@ -254,7 +254,11 @@ def json_bodies(operation: Operation) -> BodyDecoder:
 
 async def read_body(receive: Receive) -> bytes:
     """The whole request body (empty when the client sent none or went away)."""
-    chunks = []
+    message = await receive()
+    body: bytes = message.get("body", b"")
+    if not message.get("more_body", False):  # the usual case: one message
+        return body
+    chunks = [body]
     while True:
         message = await receive()
         chunks.append(message.get("body", b""))
@@ -277,9 +281,11 @@ def required_body(value: ValueT) -> ValueT:
 
 def validate_model(model: type[ModelT], value: object) -> ModelT:
     try:
-        return model.model_validate(value)
+        # what model.model_validate(value) calls, without its wrapper's keyword handling (0.45 us a body)
+        validated: ModelT = model.__pydantic_validator__.validate_python(value)
     except ValidationError as error:
         raise InvalidBody(_body_error(error)) from None
+    return validated
 
 
 def validate_value(adapter: TypeAdapter[ValueT], value: object) -> ValueT:
@@ -312,6 +318,8 @@ def value_json(adapter: TypeAdapter[ValueT], value: ValueT) -> bytes:
 
 def header_value(value: object) -> bytes:
     """A response header's typed value as its text: booleans as true/false, arrays comma-separated."""
+    if type(value) is str:  # the usual header, first: its text as it is
+        return value.encode("latin-1")
     if isinstance(value, bool):
         return b"true" if value else b"false"
     if isinstance(value, Enum):
@@ -323,9 +331,10 @@ def header_value(value: object) -> bytes:
     return str(value).encode("latin-1")
 
 
-def headers_of(pairs: Iterable[tuple[str, object]]) -> list[tuple[bytes, bytes]]:
-    """The declared response headers that have a value (None: left out)."""
-    return [(name.lower().encode("latin-1"), header_value(value)) for name, value in pairs if value is not None]
+def headers_of(pairs: Iterable[tuple[bytes, object]]) -> list[tuple[bytes, bytes]]:
+    """The declared response headers that have a value (None: left out), each name as ASGI sends it
+    (lower case; the generated endpoints write it so)."""
+    return [(name, header_value(value)) for name, value in pairs if value is not None]
 
 
 async def send_json(

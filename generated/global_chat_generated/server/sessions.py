@@ -127,11 +127,11 @@ def endpoints(
             "application/json",
             headers_of(
                 [
-                    ("ETag", result.etag),
-                    ("RateLimit-Policy", result.ratelimit_policy),
-                    ("RateLimit", result.ratelimit),
-                    ("Cache-Control", result.cache_control),
-                    ("Vary", result.vary),
+                    (b"etag", result.etag),
+                    (b"ratelimit-policy", result.ratelimit_policy),
+                    (b"ratelimit", result.ratelimit),
+                    (b"cache-control", result.cache_control),
+                    (b"vary", result.vary),
                 ]
             ),
         )
@@ -149,13 +149,13 @@ def endpoints(
                 200,
                 model_json(result.body),
                 "application/json",
-                headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+                headers_of([(b"etag", result.etag), (b"cache-control", result.cache_control), (b"vary", result.vary)]),
             )
         else:
             await send_no_content(
                 send,
                 304,
-                headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+                headers_of([(b"etag", result.etag), (b"cache-control", result.cache_control), (b"vary", result.vary)]),
             )
 
     async def delete_session(scope: Scope, receive: Receive, send: Send) -> None:
@@ -165,7 +165,7 @@ def endpoints(
             session_id=parameters.session_id,
             if_match=parameters.if_match,
         )
-        await send_no_content(send, 204, headers_of([("Cache-Control", result.cache_control), ("Vary", result.vary)]))
+        await send_no_content(send, 204, headers_of([(b"cache-control", result.cache_control), (b"vary", result.vary)]))
 
     async def update_session(scope: Scope, receive: Receive, send: Send) -> None:
         parameters = update_session_parameters.read(scope)
@@ -181,7 +181,7 @@ def endpoints(
             200,
             model_json(result.body),
             "application/json",
-            headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+            headers_of([(b"etag", result.etag), (b"cache-control", result.cache_control), (b"vary", result.vary)]),
         )
 
     async def pin_session(scope: Scope, receive: Receive, send: Send) -> None:
@@ -194,7 +194,7 @@ def endpoints(
         await send_no_content(
             send,
             204,
-            headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+            headers_of([(b"etag", result.etag), (b"cache-control", result.cache_control), (b"vary", result.vary)]),
         )
 
     async def unpin_session(scope: Scope, receive: Receive, send: Send) -> None:
@@ -207,7 +207,7 @@ def endpoints(
         await send_no_content(
             send,
             204,
-            headers_of([("ETag", result.etag), ("Cache-Control", result.cache_control), ("Vary", result.vary)]),
+            headers_of([(b"etag", result.etag), (b"cache-control", result.cache_control), (b"vary", result.vary)]),
         )
 
     return {

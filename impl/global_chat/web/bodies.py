@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import fastjsonschema
@@ -31,15 +32,15 @@ class JSONBody:
 
     def __call__(self, raw: bytes, content_type: str | None) -> Any:
         """The JSON value of the body, checked against the schema; NO_BODY when there is none."""
-        mime_type, options = parse_options_header(content_type)
-        mime_type = (mime_type or self._declared[0]).lower()
+        mime_type, charset = _media_type(content_type)
+        mime_type = mime_type or self._declared[0].lower()
         if mime_type not in self._accepted:
             raise UnsupportedMediaType(f"Invalid Content-type ({mime_type}), expected {self._declared}")
         if not raw:
             if self._required:
                 raise InvalidRequest("the request body is required")
             return NO_BODY
-        body = self.parse(raw, options.get("charset") or "utf-8")
+        body = self.parse(raw, charset or "utf-8")
         try:
             self._check(body)
         except fastjsonschema.JsonSchemaValueException as error:
@@ -65,8 +66,11 @@ class JSONBody:
         if not text:
             return None
         try:
-            value = json.loads(text, parse_constant=_refuse_constant)
-            surrogate = _has_unpaired_surrogate(value)
+            if text.startswith("\ufeff"):  # what json.loads refuses before decoding, in its words
+                raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+            value = _DECODER.decode(text)
+            # a lone surrogate is a non-ASCII character or a \u escape: ASCII text without one holds none
+            surrogate = (not text.isascii() or "\\u" in text) and _has_unpaired_surrogate(value)
         except (ValueError, RecursionError) as exc:  # json.JSONDecodeError is a ValueError
             raise InvalidRequest(f"the body is not valid JSON ({exc})") from exc
         if surrogate:
@@ -89,6 +93,18 @@ def contract_bodies(contract: Mapping[str, Any]) -> BodyDecoders:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+"""`json.loads(text, parse_constant=_refuse_constant)` without building a decoder per call (about 1.5 us)."""
+
+
+@lru_cache(maxsize=64)
+def _media_type(content_type: str | None) -> tuple[str | None, str | None]:
+    """A Content-Type header's media type (lower case; None when absent) and charset parameter: a pure
+    function of the header's text, and clients send a handful of them, so each is parsed once."""
+    mime_type, options = parse_options_header(content_type)
+    return mime_type.lower() or None, options.get("charset")
 
 
 def _has_unpaired_surrogate(value: Any) -> bool:
