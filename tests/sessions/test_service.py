@@ -207,7 +207,7 @@ async def test_a_creation_compiles_none_of_its_statements_again(database: Databa
         assert f"INSERT INTO {table} " in statements
     assert "DELETE FROM rate_limit_windows " in statements
     found = compilations(lines)
-    assert len(found) >= 8 and all(line.startswith("[cached since") for line in found), lines
+    assert found and all(line.startswith("[cached since") for line in found), lines
 
 
 async def test_changes_of_a_session_compile_their_statement_once(database: Database, clock: FakeClock) -> None:

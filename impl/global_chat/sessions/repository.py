@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 
+from global_chat.accounts.model import Organization
 from global_chat.sessions.model import GlobalChat, SessionChanges, StoredSession
 from global_chat.storage.database import Executor
 from global_chat.storage.statements import PerDialect, field_names, record
@@ -21,6 +22,19 @@ FIND_GLOBAL_CHAT = (
     .join(ORGANIZATIONS, ORGANIZATIONS.c.id == SESSIONS.c.organization_id)
     .where(SESSIONS.c.organization_id == bindparam("organization_id"))
     .where(SESSIONS.c.global_chat_user_id == bindparam("user_id"))
+)
+# The creation's first look, in its transaction: the organization (its current Platform Chat harness)
+# and the user's global chat session in it if there is one, in one statement rather than two.
+FIND_ORGANIZATION_CHAT = (
+    select(ORGANIZATIONS.c.platform_chat_harness_id, SESSIONS)
+    .select_from(
+        ORGANIZATIONS.outerjoin(
+            SESSIONS,
+            (SESSIONS.c.organization_id == ORGANIZATIONS.c.id)
+            & (SESSIONS.c.global_chat_user_id == bindparam("user_id")),
+        )
+    )
+    .where(ORGANIZATIONS.c.id == bindparam("organization_id"))
 )
 # The principals of a user: sessions are owned through them.
 USER_PRINCIPALS = select(PRINCIPALS.c.id).where(
@@ -75,6 +89,20 @@ class SessionRepository:
             await self._db.execute(FIND_GLOBAL_CHAT, {"organization_id": organization_id, "user_id": user_id})
         ).first()
         return None if row is None else GlobalChat(_session(row), row.platform_chat_harness_id)
+
+    async def find_organization_chat(
+        self, organization_id: uuid.UUID, user_id: uuid.UUID
+    ) -> GlobalChat | Organization | None:
+        """The user's global chat session in the organization with the organization's current harness (as
+        find_global_chat); the organization when the user has no such session; None when there is no
+        such organization."""
+        parameters = {"organization_id": organization_id, "user_id": user_id}
+        row = (await self._db.execute(FIND_ORGANIZATION_CHAT, parameters)).first()
+        if row is None:
+            return None
+        if row.id is None:  # no session joined
+            return Organization(organization_id, row.platform_chat_harness_id)
+        return GlobalChat(_session(row), row.platform_chat_harness_id)
 
     async def insert_global_chat(self, session: StoredSession) -> bool:
         """Insert unless the (organization, user) singleton exists; True when this call inserted it."""
