@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from global_chat import ids
+from global_chat.accounts.model import Organization
 from global_chat.accounts.repository import AccountRepository
 from global_chat.accounts.service import AccountService
-from global_chat.sessions.model import SessionChanges, StoredSession, global_chat_tags
+from global_chat.sessions.model import GlobalChat, SessionChanges, StoredSession, global_chat_tags
 from global_chat.sessions.repository import SessionRepository
 from global_chat.storage.database import Database
 from global_chat.storage.tables import RATE_LIMIT_WINDOWS as WINDOWS
@@ -73,6 +74,24 @@ async def test_the_same_lookup_runs_in_a_transaction_and_outside_one(database: D
 
     assert inside == outside
     assert inside is not None and inside.session == session and not inside.needs_rebinding
+
+
+async def test_the_creations_lookup_finds_the_organization_and_the_users_session(database: Database) -> None:
+    session = await new_session(database)
+    user, org = session.global_chat_user_id, session.organization_id
+    assert user is not None
+    async with database.transaction() as tx:
+        repo = SessionRepository(tx)
+        before = await repo.find_organization_chat(org, user)
+        await repo.insert_global_chat(session)
+        after = await repo.find_organization_chat(org, user)
+        other_user = await repo.find_organization_chat(org, uuid.uuid4())
+        no_organization = await repo.find_organization_chat(uuid.uuid4(), user)
+        hot_path = await repo.find_global_chat(org, user)
+
+    assert before == other_user == Organization(org, session.harness_id)
+    assert after == hot_path == GlobalChat(session, session.harness_id)
+    assert no_organization is None
 
 
 async def test_owned_sessions_are_found_changed_and_deleted_only_by_their_owner(database: Database) -> None:

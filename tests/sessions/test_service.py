@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -158,3 +161,68 @@ async def test_a_singleton_deleted_under_every_attempt_is_a_503_to_retry(
 
     assert len(inserts) == 2  # one retry, not a loop
     assert refused.value.status == 503 and refused.value.retry_after == 1
+
+
+@contextmanager
+def engine_log() -> Iterator[list[str]]:
+    """SQLAlchemy's own log of what the engines run (what `echo` shows): each statement, then a line that
+    says where its compiled form came from: "[cached since ...]" (the engine's compiled cache),
+    "[generated in ...]" (compiled now) or "[no key ...]" (a statement that cannot be cached)."""
+    lines: list[str] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield lines
+    finally:
+        logger.setLevel(level)
+        logger.removeHandler(handler)
+
+
+def compilations(lines: list[str]) -> list[str]:
+    """The lines of `engine_log` that say where a statement's compiled form came from."""
+    return [line for line in lines if line.startswith(("[cached since", "[generated in", "[no key"))]
+
+
+async def test_a_creation_compiles_none_of_its_statements_again(database: Database, clock: FakeClock) -> None:
+    """The creation's statements are built once and executed with their values, so that a creation after
+    the first finds every one of them compiled in the engine's cache (both budgets charged, and the
+    clean-up of past windows that the first charge of a window runs, included)."""
+    service = GlobalChatService(
+        database, create_rate_limit=100, create_rate_limit_per_user=100, metrics=Metrics(), clock=clock
+    )
+    org = await AccountService(database).create_organization("Acme")
+    assert (await service.get_or_create(Identity(org, uuid.uuid4()), None)).created
+    clock.advance(60)  # a new window: this creation's charge is its first
+
+    with engine_log() as lines:
+        outcome = await service.get_or_create(Identity(org, uuid.uuid4()), "uk-UA")
+
+    assert outcome.created and outcome.session.locale == "uk-UA"
+    statements = " ".join(lines)
+    for table in ("users", "principals", "sessions", "rate_limit_windows"):
+        assert f"INSERT INTO {table} " in statements
+    assert "DELETE FROM rate_limit_windows " in statements
+    found = compilations(lines)
+    assert found and all(line.startswith("[cached since") for line in found), lines
+
+
+async def test_changes_of_a_session_compile_their_statement_once(database: Database, clock: FakeClock) -> None:
+    identity = await new_identity(database)
+    session = (await chat_service(database, clock).get_or_create(identity, None)).session
+    sessions = SessionService(database, clock=clock)
+    wire_id = f"session_{session.id.hex}"
+    await sessions.set_pinned(identity, wire_id, pinned=True)
+    await sessions.update(identity, wire_id, SessionChanges(title="Plans"))
+
+    with engine_log() as lines:
+        await sessions.set_pinned(identity, wire_id, pinned=False)
+        renamed = await sessions.update(identity, wire_id, SessionChanges(title="Other plans"))
+
+    assert renamed.title == "Other plans" and not renamed.is_pinned
+    assert sum(line.startswith("UPDATE sessions SET ") for line in lines) == 2
+    found = compilations(lines)
+    assert found and all(line.startswith("[cached since") for line in found), lines

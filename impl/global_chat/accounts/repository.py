@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
 from global_chat.accounts.model import Organization, StoredApiKey
 from global_chat.storage.database import Executor
-from global_chat.storage.statements import insert_statement, record
+from global_chat.storage.statements import Insert, PerDialect, record
 from global_chat.storage.tables import API_KEYS, HARNESSES, ORGANIZATIONS, PRINCIPALS, USERS
 
 PLATFORM_CHAT_SLUG = "platform-chat"
@@ -20,6 +21,20 @@ FIND_ORGANIZATION = select(ORGANIZATIONS.c.id, ORGANIZATIONS.c.platform_chat_har
     ORGANIZATIONS.c.id == bindparam("organization_id")
 )
 FIND_API_KEY = select(API_KEYS).where(API_KEYS.c.secret_hash == bindparam("secret_hash"))
+# A user's rows on first sight, built once and executed with their values (storage/statements.py): the user
+# unless it exists, then its principal, whose DO UPDATE (a no-op) rather than DO NOTHING lets RETURNING
+# answer whether the principal is new or not.
+INSERT_USER = PerDialect(lambda insert: insert(USERS).on_conflict_do_nothing(index_elements=["id"]))
+
+
+def _upsert_principal(insert: Insert) -> Any:
+    statement = insert(PRINCIPALS)
+    return statement.on_conflict_do_update(
+        index_elements=["kind", "subject_id"], set_={"kind": statement.excluded.kind}
+    ).returning(PRINCIPALS.c.id)
+
+
+UPSERT_PRINCIPAL = PerDialect(_upsert_principal)
 
 
 class AccountRepository:
@@ -48,19 +63,12 @@ class AccountRepository:
 
     async def ensure_user_principal(self, user_id: uuid.UUID, now: datetime, new_id: uuid.UUID) -> uuid.UUID:
         """The user's principal, creating the user and principal rows on first sight (race-safe)."""
+        dialect = self._db.dialect
         await self._db.execute(
-            insert_statement(self._db.dialect, USERS)
-            .values(id=user_id, display_name=f"user {user_id}", created_at=now)
-            .on_conflict_do_nothing(index_elements=["id"])
+            INSERT_USER(dialect), {"id": user_id, "display_name": f"user {user_id}", "created_at": now}
         )
-        # DO UPDATE (a no-op) rather than DO NOTHING, so that RETURNING answers in both cases.
-        statement = insert_statement(self._db.dialect, PRINCIPALS).values(
-            id=new_id, kind="user", subject_id=user_id, created_at=now
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=["kind", "subject_id"], set_={"kind": statement.excluded.kind}
-        ).returning(PRINCIPALS.c.id)
-        principal_id: uuid.UUID = (await self._db.execute(statement)).scalar_one()
+        principal = {"id": new_id, "kind": "user", "subject_id": user_id, "created_at": now}
+        principal_id: uuid.UUID = (await self._db.execute(UPSERT_PRINCIPAL(dialect), principal)).scalar_one()
         return principal_id
 
     async def add_api_key(self, key: StoredApiKey) -> None:

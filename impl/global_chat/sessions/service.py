@@ -94,12 +94,13 @@ class GlobalChatService:
         self, sessions: SessionRepository, accounts: AccountRepository, identity: Identity, locale: str | None
     ) -> ChatOutcome | None:
         """The outcome, or None when the session this transaction found was deleted under it."""
-        found = await sessions.find_global_chat(identity.organization_id, identity.user_id)
-        if found is not None:
+        # One statement for the session (created since the caller's look-up outside this transaction?)
+        # and, when there is none, the organization it is to be created in.
+        found = await sessions.find_organization_chat(identity.organization_id, identity.user_id)
+        if isinstance(found, GlobalChat):
             rebound = await self._rebound(sessions, found)
             return None if rebound is None else ChatOutcome(rebound, created=False)
-
-        organization = await accounts.organization(identity.organization_id)
+        organization = found
         if organization is None:
             raise Unauthorized
         if organization.platform_chat_harness_id is None:

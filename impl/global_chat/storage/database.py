@@ -8,7 +8,7 @@ is a choice of the caller, never a second copy of a query.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 from dataclasses import astuple, dataclass
 from typing import Any, Protocol
@@ -21,6 +21,9 @@ from global_chat.settings import DatabaseBackend, DbPooler, Settings
 from global_chat.storage.engine import create_engine, create_sqlite_reader
 from global_chat.storage.failures import pooler_misconfiguration
 
+Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+"""A statement's values: one set, or a list of them."""
+
 
 class Executor(Protocol):
     """What a repository needs: run a statement (on a transaction's connection or outside one)."""
@@ -28,7 +31,10 @@ class Executor(Protocol):
     @property
     def dialect(self) -> Dialect: ...
 
-    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None, /) -> Result[Any]: ...
+    async def execute(self, statement: Executable, parameters: Parameters = None, /) -> Result[Any]:
+        """`statement` with one set of `parameters`, or with a list of them (an INSERT of several rows: one
+        multi-row INSERT, SQLAlchemy's "insertmanyvalues")."""
+        ...
 
 
 class _SyncExecutor:
@@ -41,7 +47,7 @@ class _SyncExecutor:
     def dialect(self) -> Dialect:
         return self._connection.dialect
 
-    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None, /) -> Result[Any]:
+    async def execute(self, statement: Executable, parameters: Parameters = None, /) -> Result[Any]:
         return self._connection.execute(statement, parameters)
 
 
