@@ -13,15 +13,26 @@ one of them does; the last one says which Connexion the behaviours were checked 
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
 import httpx
 import pytest
 from connexion import ConnexionMiddleware
 from connexion.middleware import MiddlewarePosition
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.resolver import Resolver
+from connexion.spec import Specification
+from starlette.types import Message, Receive, Scope, Send
 
+from global_chat.app import load_contract
 from global_chat.web.body_limit import BodyLimitMiddleware
 from global_chat.web.connexion_extensions import (
     DocsOnlySwaggerUIMiddleware,
@@ -30,6 +41,7 @@ from global_chat.web.connexion_extensions import (
     connexion_middlewares,
     use_our_substitutes,
 )
+from global_chat_generated.operations import OPERATIONS
 from global_chat_generated.server import DeclaredMethods
 from tests.fixtures.contract import ContractSchemas
 from tests.support.lock import assert_installed_as_locked
@@ -222,3 +234,111 @@ def test_response_validation_still_refuses_an_undeclared_media_type() -> None:
 
 def test_connexion_is_the_version_these_behaviours_were_checked_on() -> None:
     assert_installed_as_locked("connexion")
+
+
+# --- routing: a concrete path found in one lookup, the scopes left as Connexion's routing leaves them ------
+
+
+class Recorder:
+    """The next layer: keeps the scope it was given."""
+
+    def __init__(self) -> None:
+        self.scopes: list[Scope] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scopes.append(scope)
+
+
+def contract_routing(next_app: Recorder) -> NoRedirectRoutingMiddleware:
+    routing = NoRedirectRoutingMiddleware(next_app)
+    routing.add_api(Specification.load(load_contract()), resolver=Resolver(function_resolver=lambda _: next_app))
+    return routing
+
+
+def concrete(path: str) -> str:
+    """A request path for a contract path: each `{parameter}` filled with a value its pattern takes."""
+    return re.sub(r"\{[^}]+\}", "session_" + "0" * 32, path)
+
+
+def routing_cases() -> list[tuple[str, str, dict[str, Any]]]:
+    cases: list[tuple[str, str, dict[str, Any]]] = []
+    for operation in OPERATIONS.values():
+        path = concrete(operation.path)
+        cases += [
+            (operation.method, path, {}),
+            ("HEAD", path, {}),
+            ("PUT", path, {}),
+            (operation.method, path + "/", {}),
+        ]
+        cases += [
+            (operation.method, "/api" + path, {"root_path": "/api"}),
+            (operation.method, path, {"path_params": {}}),
+        ]
+        cases += [(operation.method, path, {"extensions": {"other": {}}, "state": {"kept": 1}})]
+    return [*cases, ("POST", "/nope", {}), ("GET", "/", {}), ("POST", "/mcp", {}), ("GET", "/v1/ui/", {})]
+
+
+@pytest.mark.parametrize(("method", "path", "extra"), routing_cases())
+async def test_a_request_leaves_routing_as_connexions_routing_leaves_it(
+    method: str, path: str, extra: dict[str, Any]
+) -> None:
+    """NoRedirectRoutingMiddleware's lookup of concrete paths (ConcreteRoutes) against Connexion's routing
+    (RoutingMiddleware.__call__: Starlette's routers and RoutingOperation) on the same routes: the scope the
+    next layer gets, and what the routers leave on the scope they were given, are the same, for every
+    operation of the contract, concrete and templated, HEAD, a wrong method, a trailing slash, a root_path,
+    a scope that already has path parameters or extensions, and paths outside the contract."""
+    next_app = Recorder()
+    routing = contract_routing(next_app)
+
+    def scope() -> Scope:
+        return {"type": "http", "method": method, "path": path, "root_path": "", "headers": [], **copy.deepcopy(extra)}
+
+    async def routed(layer: Callable[[Scope, Receive, Send], Awaitable[None]]) -> tuple[Any, ...]:
+        given, sent, passed_on = scope(), [], len(next_app.scopes)
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        await layer(given, receive_nothing, send)
+        return [described(each) for each in next_app.scopes[passed_on:]], sent, described(given)
+
+    ours = await routed(routing)
+    theirs = await routed(partial(RoutingMiddleware.__call__, routing))
+
+    assert ours == theirs
+    assert ours[0] or ours[1]  # handed on, or answered (Starlette's 405 of a route matched by its path only)
+
+
+def test_every_concrete_operation_is_found_in_one_lookup() -> None:
+    """ConcreteRoutes lists what Connexion's router routes for the contract's paths without parameters (a
+    GET's path with HEAD too), from the router itself: every such operation, and nothing else."""
+    routing = contract_routing(Recorder())
+    expected = {
+        (operation.path, method): operation.operation_id
+        for operation in OPERATIONS.values()
+        if "{" not in operation.path
+        for method in ({operation.method, "HEAD"} if operation.method == "GET" else {operation.method})
+    }
+    head_operations = {(op.path, "HEAD"): op.operation_id for op in OPERATIONS.values() if op.method == "HEAD"}
+    expected.update(head_operations)  # a declared HEAD operation, not its path's GET (routes sorted by add_api)
+
+    found = {key: route.routing["operation_id"] for key, route in routing.concrete.items()}
+
+    assert expected and found == expected
+
+
+def described(scope: Scope) -> dict[str, Any]:
+    """A scope with its objects named by identity (the Starlette routes, the routers, the endpoints)."""
+    return {key: _described(value) for key, value in scope.items()}
+
+
+def _described(value: Any) -> Any:
+    return value if isinstance(value, str | dict | list | int) else id(value)
+
+
+async def receive_nothing() -> Message:
+    return {"type": "http.disconnect"}
+
+
+async def send_nothing(message: Message) -> None:
+    return None
