@@ -8,7 +8,8 @@ is how the arrangement of the stack was chosen (docs/performance.md, "The stack'
 the generated DeclaredMethods for a concrete and a templated path, Connexion's Swagger UI layer
 against ours (web/connexion_extensions.py) for a request that is not for the docs, Connexion's routing
 layer against ours (a concrete path: ours finds it in one lookup; a templated one: both route it the
-same way), and Connexion's security layer with a handler that accepts at once (its own work only).
+same way), and Connexion's security layer against ours with a handler that accepts at once (their own
+work only).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from global_chat.web.connexion_extensions import (  # noqa: E402
     UI_PATH,
     DocsOnlySwaggerUIMiddleware,
     NoRedirectRoutingMiddleware,
+    OneDecisionSecurityMiddleware,
 )
 from global_chat_generated.operations import BASE_PATH, OPERATIONS  # noqa: E402
 from global_chat_generated.server.runtime import Binding, DeclaredMethods, path_routes  # noqa: E402
@@ -63,12 +65,23 @@ def swagger_ui(cls: type[SwaggerUIMiddleware]) -> SwaggerUIMiddleware:
     return layer
 
 
+class Accepting:
+    """A verification function that accepts at once, for Connexion's request (its security layer) or from
+    the scope (ours, web/connexion_extensions.py's ScopeCheck)."""
+
+    async def __call__(self, request: Any) -> dict[str, str]:
+        return {"sub": "caller"}
+
+    async def from_scope(self, scope: Scope) -> dict[str, str]:
+        return {"sub": "caller"}
+
+
+ACCEPTING = Accepting()
+
+
 class Accept(AbstractSecurityHandler):  # type: ignore[misc]
     def get_fn(self, security_scheme: Any, required_scopes: Any) -> Any:
-        async def verify(request: Any) -> dict[str, str]:
-            return {"sub": "caller"}
-
-        return verify
+        return ACCEPTING
 
 
 def routing_layer(cls: type[RoutingMiddleware]) -> RoutingMiddleware:
@@ -111,6 +124,10 @@ def layers() -> dict[str, tuple[Any, Callable[[], Scope]]]:
         "ours (NoRedirectRoutingMiddleware), GET /v1/sessions/{session_id}": (routing, http("GET", SESSION)),
         "Connexion's SecurityMiddleware, a handler that accepts": (
             security_layer(SecurityMiddleware),
+            http("POST", CHAT, extensions=routed),
+        ),
+        "ours (OneDecisionSecurityMiddleware), a handler that accepts": (
+            security_layer(OneDecisionSecurityMiddleware),
             http("POST", CHAT, extensions=routed),
         ),
     }

@@ -25,24 +25,31 @@ from connexion import ConnexionMiddleware
 from connexion.middleware import MiddlewarePosition
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.routing import ROUTING_CONTEXT, RoutingMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from connexion.spec import Specification
 from starlette.types import Message, Receive, Scope, Send
 
-from global_chat.app import load_contract
+from global_chat.app import build_services, load_contract
+from global_chat.errors import DomainError
+from global_chat.identity import Identity
+from global_chat.settings import Settings
 from global_chat.web.body_limit import BodyLimitMiddleware
 from global_chat.web.connexion_extensions import (
     DocsOnlySwaggerUIMiddleware,
     MediaTypeParametersResponseValidationMiddleware,
     NoRedirectRoutingMiddleware,
+    OneDecisionSecurityMiddleware,
     connexion_middlewares,
     use_our_substitutes,
 )
+from global_chat.web.cross_site import CrossSitePolicy
+from global_chat.web.security import security_map
 from global_chat_generated.operations import OPERATIONS
 from global_chat_generated.server import DeclaredMethods
+from tests.fixtures.accounts import Accounts, Caller
 from tests.fixtures.contract import ContractSchemas
 from tests.support.lock import assert_installed_as_locked
 
@@ -61,31 +68,34 @@ def backend() -> str:
 async def test_our_layers_run_in_place_of_connexions(app: ConnexionMiddleware, client: httpx.AsyncClient) -> None:
     """`middlewares` and `add_middleware`: after a request the stack is built, in this order: Connexion's two
     error layers, our body limit and 405s where BEFORE_SWAGGER puts them, our Swagger UI and routing layers
-    in place of Connexion's (the `middlewares` attribute), its security; no request-validation layer (the
+    and security layers in place of Connexion's (the `middlewares` attribute); no request-validation layer (the
     generated endpoints and web/bodies.py validate)."""
     assert (await client.post(CHAT)).status_code == 200
 
     layers = [type(layer) for layer in app.middleware_stack or ()]
     inner = [ServerErrorMiddleware, ExceptionMiddleware, BodyLimitMiddleware, DeclaredMethods]
-    inner += [DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware, SecurityMiddleware]
+    inner += [DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware, OneDecisionSecurityMiddleware]
     assert [layer for layer in layers if layer in inner] == inner
     assert not any(issubclass(layer, RequestValidationMiddleware) for layer in layers)
 
 
 def test_add_middleware_finds_a_position_by_connexions_own_class() -> None:
     """Why use_our_substitutes() comes after the add_middleware calls: once our subclasses are in place,
-    the positions named after Connexion's routing and Swagger UI layers are not found (a ValueError, not a
-    layer put elsewhere), while those of its error and security layers still are."""
+    the positions named after Connexion's routing, Swagger UI and security layers are not found (a
+    ValueError, not a layer put elsewhere), while that of its error layers still is."""
     app = ConnexionMiddleware(
         lambda scope, receive, send: None, middlewares=connexion_middlewares(validate_responses=False)
     )
     use_our_substitutes(app)
 
-    for position in (MiddlewarePosition.BEFORE_SWAGGER, MiddlewarePosition.BEFORE_ROUTING):
+    for position in (
+        MiddlewarePosition.BEFORE_SWAGGER,
+        MiddlewarePosition.BEFORE_ROUTING,
+        MiddlewarePosition.BEFORE_SECURITY,
+    ):
         with pytest.raises(ValueError, match=position.name):
             app.add_middleware(BodyLimitMiddleware, position=position, limit=1)
     app.add_middleware(BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, limit=1)
-    app.add_middleware(BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, limit=1)
 
 
 @pytest.mark.parametrize(
@@ -333,7 +343,9 @@ def described(scope: Scope) -> dict[str, Any]:
 
 
 def _described(value: Any) -> Any:
-    return value if isinstance(value, str | dict | list | int) else id(value)
+    if isinstance(value, BaseException):
+        return type(value), str(value)
+    return value if isinstance(value, str | dict | list | int | Identity) else id(value)
 
 
 async def receive_nothing() -> Message:
@@ -342,3 +354,80 @@ async def receive_nothing() -> Message:
 
 async def send_nothing(message: Message) -> None:
     return None
+
+
+# --- security: one decision, from the scope -------------------------------------------------------------
+
+
+SECURITY_CASES: dict[str, Callable[[Caller], dict[str, str]]] = {
+    "none": lambda caller: {},
+    "api key": lambda caller: caller.key_headers(),
+    "api key, ApiKey prefix": lambda caller: {"Authorization": f"ApiKey {caller.api_key}"},
+    "bearer": lambda caller: caller.bearer_headers(),
+    "unknown key": lambda caller: {"Authorization": "evr_" + "x" * 40},
+    "bad bearer": lambda caller: {"Authorization": "Bearer nope"},
+    "cookie, cross-site": lambda caller: {"Cookie": f"access_token={caller.token}"},
+    "cookie, from the UI": lambda caller: {
+        "Cookie": f"access_token={caller.token}",
+        "Content-Type": "application/json",
+    },
+    "other organization": lambda caller: {**caller.key_headers(), "X-Org-Id": "org_" + "1" * 32},
+    "not an organization": lambda caller: {**caller.key_headers(), "X-Org-Id": "acme"},
+    "organization cookie": lambda caller: {**caller.key_headers(), "Cookie": f"everruns_org={caller.org}"},
+}
+
+
+async def test_the_security_layer_decides_as_connexions_own_with_our_handlers(
+    keys_settings: Settings, accounts: Accounts
+) -> None:
+    """OneDecisionSecurityOperation (one call of the scope check) against Connexion's SecurityOperation with the
+    same `security_map` handlers (its request, its loop over ApiKeyAuth, BearerAuth and CookieAuth), for
+    every operation of the contract and credentials of each kind: the same exception, or the same scope
+    handed on (the caller, Connexion's context `user` and `token_info`)."""
+    caller = await accounts.caller()
+    services = build_services(keys_settings)
+    handlers = security_map(services.authenticator, CrossSitePolicy(keys_settings.allowed_ui_origins))
+    layers = {}
+    for middleware in (OneDecisionSecurityMiddleware, SecurityMiddleware):
+        next_app = Recorder()
+        layer = middleware(next_app)
+        layer.add_api(
+            Specification.load(load_contract()),
+            resolver=Resolver(function_resolver=lambda _, next_app=next_app: next_app),
+            security_map=handlers,
+        )
+        layers[middleware] = (layer, next_app)
+    outcomes: set[int] = set()
+    try:
+        for operation in OPERATIONS.values():
+            for name, headers in SECURITY_CASES.items():
+                answers: list[tuple[Any, ...]] = []
+                for layer, next_app in layers.values():
+                    scope = security_scope(operation.operation_id, operation.method, headers(caller))
+                    next_app.scopes.clear()
+                    try:
+                        await layer(scope, receive_nothing, send_nothing)
+                    except DomainError as exc:
+                        answers.append((type(exc), exc.status, str(exc), [], described(scope)))
+                        assert not next_app.scopes
+                    else:
+                        answers.append((None, 200, "", [described(each) for each in next_app.scopes], described(scope)))
+                assert answers[0] == answers[1], (operation.operation_id, name)
+                outcomes.add(answers[0][1])
+    finally:
+        await services.database.dispose()
+
+    assert outcomes == {200, 400, 401, 403}
+    operation = layers[OneDecisionSecurityMiddleware][0].apis[""][0].operations["get_or_create_chat_session"]
+    assert operation.scope_check is not None  # the contract's schemes: our one decision, from the scope
+
+
+def security_scope(operation_id: str, method: str, headers: dict[str, str]) -> Scope:
+    return {
+        "type": "http",
+        "method": method,
+        "path": "/",
+        "root_path": "",
+        "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+        "extensions": {ROUTING_CONTEXT: {"api_base_path": "", "operation_id": operation_id}},
+    }
