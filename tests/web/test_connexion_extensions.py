@@ -4,9 +4,13 @@ security handlers and the generated routes around it), by the behaviour it gives
 - documented extension points: the `middlewares` list (Connexion's stack without its validation and
   context layers), `add_middleware(..., position=...)` (our body limit and 405s), `security_map`, error
   handlers, the Resolver;
-- public but undocumented: the app's `middlewares` attribute (where our routing and Swagger UI layers take
-  the place of Connexion's), the routing scope key, RoutingMiddleware's Starlette routers,
-  SwaggerUIMiddleware's `app` and SwaggerUIAPI's add_openapi_json/add_openapi_yaml.
+- public but undocumented: the app's `middlewares` attribute (where our routing, security and Swagger UI
+  layers take the place of Connexion's), the routing scope key, RoutingMiddleware's Starlette routers and
+  what they and RoutingOperation leave on the scopes (our lookup of concrete paths is compared with them,
+  scope for scope), SecurityMiddleware's `api_cls`, SecurityOperation and SecurityHandlerFactory's
+  parse_security_scheme and what Connexion's verification function leaves (our one decision from the
+  scope is compared with it), SwaggerUIMiddleware's `app` and SwaggerUIAPI's
+  add_openapi_json/add_openapi_yaml.
 
 docs/architecture.md lists them. Each test below fails, naming the behaviour, when an upgrade changes what
 one of them does; the last one says which Connexion the behaviours were checked on."""
