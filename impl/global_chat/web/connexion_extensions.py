@@ -24,8 +24,8 @@ is used. What they buy, measured with `make bench` and in process (docs/performa
 - The security layer asks our one decision (web/security.py) once, from the scope, when every scheme of
   the operation is that decision, rather than building a ConnexionRequest and looping over the three
   schemes: 1.1 us for the layer alone against 4.9 for Connexion's.
-  The two together, in the whole app: the hot request 281.5 us of CPU against 305.8 before,
-  the 401 52.4 against 71.6 (best of 60 alternating rounds of 50 requests, in process;
+  The two together, in the whole app: the hot request 229.3 us of CPU against 256.1 before,
+  the 401 46.1 against 66.6 (best of 60 alternating rounds of 50 requests, in process;
   docs/performance.md).
 
 And one for safety: the routing layer never answers with a redirect built from the Host header.
