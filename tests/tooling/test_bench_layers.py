@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from connexion import ConnexionMiddleware
 from connexion.middleware import MiddlewarePosition
-from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from global_chat.app import build_services, create_app
@@ -116,11 +116,11 @@ async def test_every_layer_of_the_app_is_found_outermost_first_and_each_is_one_l
 
 
 async def test_a_layer_placed_with_connexions_own_api_is_found_where_it_was_placed(app: ConnexionMiddleware) -> None:
-    app.add_middleware(Marker, position=MiddlewarePosition.BEFORE_SECURITY)
+    app.add_middleware(Marker, position=MiddlewarePosition.BEFORE_EXCEPTION)
 
     names = [layer.name for layer in layers.discover_layers(app)]
 
-    assert names.index("Marker") == names.index(SecurityMiddleware.__name__) - 1
+    assert names.index("Marker") == names.index(ExceptionMiddleware.__name__) - 1
 
 
 def test_a_name_that_occurs_twice_is_told_apart() -> None:

@@ -4,14 +4,24 @@ security handlers and the generated routes around it), by the behaviour it gives
 - documented extension points: the `middlewares` list (Connexion's stack without its validation and
   context layers), `add_middleware(..., position=...)` (our body limit and 405s), `security_map`, error
   handlers, the Resolver;
-- public but undocumented: the app's `middlewares` attribute (where our routing and Swagger UI layers take
-  the place of Connexion's), the routing scope key, RoutingMiddleware's Starlette routers,
-  SwaggerUIMiddleware's `app` and SwaggerUIAPI's add_openapi_json/add_openapi_yaml.
+- public but undocumented: the app's `middlewares` attribute (where our routing, security and Swagger UI
+  layers take the place of Connexion's), the routing scope key, RoutingMiddleware's Starlette routers and
+  what they and RoutingOperation leave on the scopes (our lookup of concrete paths is compared with them,
+  scope for scope), SecurityMiddleware's `api_cls`, SecurityOperation and SecurityHandlerFactory's
+  parse_security_scheme and what Connexion's verification function leaves (our one decision from the
+  scope is compared with it), SwaggerUIMiddleware's `app` and SwaggerUIAPI's
+  add_openapi_json/add_openapi_yaml.
 
 docs/architecture.md lists them. Each test below fails, naming the behaviour, when an upgrade changes what
 one of them does; the last one says which Connexion the behaviours were checked on."""
 
 from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
 
 import httpx
 import pytest
@@ -19,18 +29,31 @@ from connexion import ConnexionMiddleware
 from connexion.middleware import MiddlewarePosition
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.routing import ROUTING_CONTEXT, RoutingMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.resolver import Resolver
+from connexion.spec import Specification
+from starlette.types import Message, Receive, Scope, Send
 
+from global_chat.app import build_services, load_contract
+from global_chat.errors import DomainError
+from global_chat.identity import Identity
+from global_chat.settings import Settings
 from global_chat.web.body_limit import BodyLimitMiddleware
 from global_chat.web.connexion_extensions import (
     DocsOnlySwaggerUIMiddleware,
     MediaTypeParametersResponseValidationMiddleware,
     NoRedirectRoutingMiddleware,
+    OneDecisionSecurityMiddleware,
     connexion_middlewares,
     use_our_substitutes,
 )
+from global_chat.web.cross_site import CrossSitePolicy
+from global_chat.web.security import security_map
+from global_chat_generated.operations import OPERATIONS
 from global_chat_generated.server import DeclaredMethods
+from tests.fixtures.accounts import Accounts, Caller
 from tests.fixtures.contract import ContractSchemas
 from tests.support.lock import assert_installed_as_locked
 
@@ -49,31 +72,34 @@ def backend() -> str:
 async def test_our_layers_run_in_place_of_connexions(app: ConnexionMiddleware, client: httpx.AsyncClient) -> None:
     """`middlewares` and `add_middleware`: after a request the stack is built, in this order: Connexion's two
     error layers, our body limit and 405s where BEFORE_SWAGGER puts them, our Swagger UI and routing layers
-    in place of Connexion's (the `middlewares` attribute), its security; no request-validation layer (the
+    and security layers in place of Connexion's (the `middlewares` attribute); no request-validation layer (the
     generated endpoints and web/bodies.py validate)."""
     assert (await client.post(CHAT)).status_code == 200
 
     layers = [type(layer) for layer in app.middleware_stack or ()]
     inner = [ServerErrorMiddleware, ExceptionMiddleware, BodyLimitMiddleware, DeclaredMethods]
-    inner += [DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware, SecurityMiddleware]
+    inner += [DocsOnlySwaggerUIMiddleware, NoRedirectRoutingMiddleware, OneDecisionSecurityMiddleware]
     assert [layer for layer in layers if layer in inner] == inner
     assert not any(issubclass(layer, RequestValidationMiddleware) for layer in layers)
 
 
 def test_add_middleware_finds_a_position_by_connexions_own_class() -> None:
     """Why use_our_substitutes() comes after the add_middleware calls: once our subclasses are in place,
-    the positions named after Connexion's routing and Swagger UI layers are not found (a ValueError, not a
-    layer put elsewhere), while those of its error and security layers still are."""
+    the positions named after Connexion's routing, Swagger UI and security layers are not found (a
+    ValueError, not a layer put elsewhere), while that of its error layers still is."""
     app = ConnexionMiddleware(
         lambda scope, receive, send: None, middlewares=connexion_middlewares(validate_responses=False)
     )
     use_our_substitutes(app)
 
-    for position in (MiddlewarePosition.BEFORE_SWAGGER, MiddlewarePosition.BEFORE_ROUTING):
+    for position in (
+        MiddlewarePosition.BEFORE_SWAGGER,
+        MiddlewarePosition.BEFORE_ROUTING,
+        MiddlewarePosition.BEFORE_SECURITY,
+    ):
         with pytest.raises(ValueError, match=position.name):
             app.add_middleware(BodyLimitMiddleware, position=position, limit=1)
     app.add_middleware(BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, limit=1)
-    app.add_middleware(BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, limit=1)
 
 
 @pytest.mark.parametrize(
@@ -222,3 +248,190 @@ def test_response_validation_still_refuses_an_undeclared_media_type() -> None:
 
 def test_connexion_is_the_version_these_behaviours_were_checked_on() -> None:
     assert_installed_as_locked("connexion")
+
+
+# --- routing: a concrete path found in one lookup, the scopes left as Connexion's routing leaves them ------
+
+
+class Recorder:
+    """The next layer: keeps the scope it was given."""
+
+    def __init__(self) -> None:
+        self.scopes: list[Scope] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scopes.append(scope)
+
+
+def contract_routing(next_app: Recorder) -> NoRedirectRoutingMiddleware:
+    routing = NoRedirectRoutingMiddleware(next_app)
+    routing.add_api(Specification.load(load_contract()), resolver=Resolver(function_resolver=lambda _: next_app))
+    return routing
+
+
+def concrete(path: str) -> str:
+    """A request path for a contract path: each `{parameter}` filled with a value its pattern takes."""
+    return re.sub(r"\{[^}]+\}", "session_" + "0" * 32, path)
+
+
+def routing_cases() -> list[tuple[str, str, dict[str, Any]]]:
+    cases: list[tuple[str, str, dict[str, Any]]] = []
+    for operation in OPERATIONS.values():
+        path = concrete(operation.path)
+        cases += [
+            (operation.method, path, {}),
+            ("HEAD", path, {}),
+            ("PUT", path, {}),
+            (operation.method, path + "/", {}),
+        ]
+        cases += [
+            (operation.method, "/api" + path, {"root_path": "/api"}),
+            (operation.method, path, {"path_params": {}}),
+        ]
+        cases += [(operation.method, path, {"extensions": {"other": {}}, "state": {"kept": 1}})]
+    return [*cases, ("POST", "/nope", {}), ("GET", "/", {}), ("POST", "/mcp", {}), ("GET", "/v1/ui/", {})]
+
+
+@pytest.mark.parametrize(("method", "path", "extra"), routing_cases())
+async def test_a_request_leaves_routing_as_connexions_routing_leaves_it(
+    method: str, path: str, extra: dict[str, Any]
+) -> None:
+    """NoRedirectRoutingMiddleware's lookup of concrete paths (ConcreteRoutes) against Connexion's routing
+    (RoutingMiddleware.__call__: Starlette's routers and RoutingOperation) on the same routes: the scope the
+    next layer gets, and what the routers leave on the scope they were given, are the same, for every
+    operation of the contract, concrete and templated, HEAD, a wrong method, a trailing slash, a root_path,
+    a scope that already has path parameters or extensions, and paths outside the contract."""
+    next_app = Recorder()
+    routing = contract_routing(next_app)
+
+    def scope() -> Scope:
+        return {"type": "http", "method": method, "path": path, "root_path": "", "headers": [], **copy.deepcopy(extra)}
+
+    async def routed(layer: Callable[[Scope, Receive, Send], Awaitable[None]]) -> tuple[Any, ...]:
+        given, sent, passed_on = scope(), [], len(next_app.scopes)
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        await layer(given, receive_nothing, send)
+        return [described(each) for each in next_app.scopes[passed_on:]], sent, described(given)
+
+    ours = await routed(routing)
+    theirs = await routed(partial(RoutingMiddleware.__call__, routing))
+
+    assert ours == theirs
+    assert ours[0] or ours[1]  # handed on, or answered (Starlette's 405 of a route matched by its path only)
+
+
+def test_every_concrete_operation_is_found_in_one_lookup() -> None:
+    """ConcreteRoutes lists what Connexion's router routes for the contract's paths without parameters (a
+    GET's path with HEAD too), from the router itself: every such operation, and nothing else."""
+    routing = contract_routing(Recorder())
+    expected = {
+        (operation.path, method): operation.operation_id
+        for operation in OPERATIONS.values()
+        if "{" not in operation.path
+        for method in ({operation.method, "HEAD"} if operation.method == "GET" else {operation.method})
+    }
+    head_operations = {(op.path, "HEAD"): op.operation_id for op in OPERATIONS.values() if op.method == "HEAD"}
+    expected.update(head_operations)  # a declared HEAD operation, not its path's GET (routes sorted by add_api)
+
+    found = {key: route.routing["operation_id"] for key, route in routing.concrete.items()}
+
+    assert expected and found == expected
+
+
+def described(scope: Scope) -> dict[str, Any]:
+    """A scope with its objects named by identity (the Starlette routes, the routers, the endpoints)."""
+    return {key: _described(value) for key, value in scope.items()}
+
+
+def _described(value: Any) -> Any:
+    if isinstance(value, BaseException):
+        return type(value), str(value)
+    return value if isinstance(value, str | dict | list | int | Identity) else id(value)
+
+
+async def receive_nothing() -> Message:
+    return {"type": "http.disconnect"}
+
+
+async def send_nothing(message: Message) -> None:
+    return None
+
+
+# --- security: one decision, from the scope -------------------------------------------------------------
+
+
+SECURITY_CASES: dict[str, Callable[[Caller], dict[str, str]]] = {
+    "none": lambda caller: {},
+    "api key": lambda caller: caller.key_headers(),
+    "api key, ApiKey prefix": lambda caller: {"Authorization": f"ApiKey {caller.api_key}"},
+    "bearer": lambda caller: caller.bearer_headers(),
+    "unknown key": lambda caller: {"Authorization": "evr_" + "x" * 40},
+    "bad bearer": lambda caller: {"Authorization": "Bearer nope"},
+    "cookie, cross-site": lambda caller: {"Cookie": f"access_token={caller.token}"},
+    "cookie, from the UI": lambda caller: {
+        "Cookie": f"access_token={caller.token}",
+        "Content-Type": "application/json",
+    },
+    "other organization": lambda caller: {**caller.key_headers(), "X-Org-Id": "org_" + "1" * 32},
+    "not an organization": lambda caller: {**caller.key_headers(), "X-Org-Id": "acme"},
+    "organization cookie": lambda caller: {**caller.key_headers(), "Cookie": f"everruns_org={caller.org}"},
+}
+
+
+async def test_the_security_layer_decides_as_connexions_own_with_our_handlers(
+    keys_settings: Settings, accounts: Accounts
+) -> None:
+    """OneDecisionSecurityOperation (one call of the scope check) against Connexion's SecurityOperation with the
+    same `security_map` handlers (its request, its loop over ApiKeyAuth, BearerAuth and CookieAuth), for
+    every operation of the contract and credentials of each kind: the same exception, or the same scope
+    handed on (the caller, Connexion's context `user` and `token_info`)."""
+    caller = await accounts.caller()
+    services = build_services(keys_settings)
+    handlers = security_map(services.authenticator, CrossSitePolicy(keys_settings.allowed_ui_origins))
+    layers = {}
+    for middleware in (OneDecisionSecurityMiddleware, SecurityMiddleware):
+        next_app = Recorder()
+        layer = middleware(next_app)
+        layer.add_api(
+            Specification.load(load_contract()),
+            resolver=Resolver(function_resolver=lambda _, next_app=next_app: next_app),
+            security_map=handlers,
+        )
+        layers[middleware] = (layer, next_app)
+    outcomes: set[int] = set()
+    try:
+        for operation in OPERATIONS.values():
+            for name, headers in SECURITY_CASES.items():
+                answers: list[tuple[Any, ...]] = []
+                for layer, next_app in layers.values():
+                    scope = security_scope(operation.operation_id, operation.method, headers(caller))
+                    next_app.scopes.clear()
+                    try:
+                        await layer(scope, receive_nothing, send_nothing)
+                    except DomainError as exc:
+                        answers.append((type(exc), exc.status, str(exc), [], described(scope)))
+                        assert not next_app.scopes
+                    else:
+                        answers.append((None, 200, "", [described(each) for each in next_app.scopes], described(scope)))
+                assert answers[0] == answers[1], (operation.operation_id, name)
+                outcomes.add(answers[0][1])
+    finally:
+        await services.database.dispose()
+
+    assert outcomes == {200, 400, 401, 403}
+    operation = layers[OneDecisionSecurityMiddleware][0].apis[""][0].operations["get_or_create_chat_session"]
+    assert operation.scope_check is not None  # the contract's schemes: our one decision, from the scope
+
+
+def security_scope(operation_id: str, method: str, headers: dict[str, str]) -> Scope:
+    return {
+        "type": "http",
+        "method": method,
+        "path": "/",
+        "root_path": "",
+        "headers": [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+        "extensions": {ROUTING_CONTEXT: {"api_base_path": "", "operation_id": operation_id}},
+    }

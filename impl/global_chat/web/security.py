@@ -1,6 +1,7 @@
 """Credentials, through Connexion's `security_map`: the handlers of the contract's schemes (ApiKeyAuth,
 BearerAuth, CookieAuth) read what the request carries and ask the account layer's rules
-(accounts/authentication.py), once per request: every scheme shares the one decision.
+(accounts/authentication.py), once per request: every scheme's function is the same OneDecision, which our
+security layer (web/connexion_extensions.py) calls once with the request's scope.
 
 The decision, in order (the first that fails is the answer):
 1. the credential: the Authorization header when it is sent, else the `access_token` cookie (JWTs only) -> 401
@@ -17,6 +18,8 @@ from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
 from connexion.security import AbstractSecurityHandler
+from starlette.requests import HTTPConnection
+from starlette.types import Scope
 
 from global_chat.accounts.authentication import Authenticator, check_organization
 from global_chat.errors import DomainError
@@ -60,28 +63,43 @@ def credential_check(authenticator: Authenticator, cross_site: CrossSitePolicy) 
     return decide
 
 
+class OneDecision:
+    """The verification function of every scheme of the contract: the first scheme Connexion asks decides
+    for the request (credential_check), the others read the outcome it left in the scope. `from_scope` is
+    the same check from the ASGI scope alone, for the security layer that skips Connexion's request
+    object and per-scheme loop when every scheme of an operation is this one decision
+    (web/connexion_extensions.py, OneDecisionSecurityOperation)."""
+
+    __slots__ = ("decide",)
+
+    def __init__(self, decide: CredentialCheck) -> None:
+        self.decide = decide
+
+    async def __call__(self, request: ConnexionRequest) -> TokenInfo:
+        return await self.from_scope(request.scope)
+
+    async def from_scope(self, scope: Scope) -> TokenInfo:
+        outcome = scope.get(IDENTITY_SCOPE_KEY)
+        if outcome is None:  # first of the schemes: decide once for the request
+            request = HTTPConnection(scope)  # the headers and cookies Connexion's request would give
+            try:
+                outcome = await self.decide(scope["method"], request.headers, request.cookies)
+            except DomainError as exc:  # refused, or the key store is unreachable
+                outcome = exc
+            scope[IDENTITY_SCOPE_KEY] = outcome
+        if isinstance(outcome, DomainError):
+            raise outcome
+        return {"sub": str(outcome.user_id)}
+
+
 def security_map(authenticator: Authenticator, cross_site: CrossSitePolicy) -> dict[str, type[AbstractSecurityHandler]]:
     """Handler classes for Connexion's `security_map` (by scheme type: the cookie scheme is an `apiKey` one
-    too), bound to `authenticator` and the cross-site rule of cookie logins."""
-    decide = credential_check(authenticator, cross_site)
+    too), bound to `authenticator` and the cross-site rule of cookie logins: each scheme's function is the
+    same OneDecision."""
+    check = OneDecision(credential_check(authenticator, cross_site))
 
     class ContractSecurityHandler(AbstractSecurityHandler):  # type: ignore[misc]
-        def get_fn(
-            self, security_scheme: dict[str, Any], required_scopes: list[str]
-        ) -> Callable[[ConnexionRequest], Awaitable[TokenInfo]]:
-            async def verify(request: ConnexionRequest) -> TokenInfo:
-                scope = request.scope
-                outcome = scope.get(IDENTITY_SCOPE_KEY)
-                if outcome is None:  # first of the schemes: decide once for the request
-                    try:
-                        outcome = await decide(scope["method"], request.headers, request.cookies)
-                    except DomainError as exc:  # refused, or the key store is unreachable
-                        outcome = exc
-                    scope[IDENTITY_SCOPE_KEY] = outcome
-                if isinstance(outcome, DomainError):
-                    raise outcome
-                return {"sub": str(outcome.user_id)}
-
-            return verify
+        def get_fn(self, security_scheme: dict[str, Any], required_scopes: list[str]) -> OneDecision:
+            return check
 
     return {"apiKey": ContractSecurityHandler, "bearer": ContractSecurityHandler}
