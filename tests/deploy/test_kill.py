@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,11 @@ pytestmark = pytest.mark.timeout(120)
 
 USERS = 100
 KILL_AFTER = 20  # answers received before the second server is killed
+HELD_EVERY = 5
+"""Every fifth call to the victim sends its body only after the kill: so some calls are surely in flight
+when it dies. The others race the kill: an answer the victim had written before it died may still be in
+the client's socket buffer, read after the kill, so without the held ones a fast server could have
+answered every call it got before the client counted KILL_AFTER answers."""
 
 DUPLICATES = """
     SELECT organization_id, global_chat_user_id, count(*) AS sessions FROM sessions
@@ -36,25 +42,39 @@ Outcome = httpx.Response | BaseException
 
 
 async def burst_with_a_kill(targets: list[tuple[Server, dict[str, str]]], victim: Server) -> list[Outcome]:
-    """Every call at once; once KILL_AFTER answers are in, SIGKILL `victim` and let the rest finish or fail."""
+    """Every call at once; once KILL_AFTER answers are in, SIGKILL `victim` and let the rest finish or fail (the
+    held calls to it among them, whose bodies it was still waiting for)."""
     limits = httpx.Limits(max_connections=len(targets), max_keepalive_connections=len(targets))
-    answered = asyncio.Event()
+    answered, killed = asyncio.Event(), asyncio.Event()
     count = 0
+
+    async def held_body() -> AsyncIterator[bytes]:
+        yield b'{"locale": '
+        await killed.wait()
+        yield b'"en"}'
 
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
 
-        async def call(server: Server, headers: dict[str, str]) -> httpx.Response:
+        async def call(server: Server, headers: dict[str, str], held: bool) -> httpx.Response:
             nonlocal count
             try:
+                if held:
+                    return await client.post(server.chat_url, headers=headers, content=held_body())
                 return await client.post(server.chat_url, headers=headers)
             finally:
                 count += 1
                 if count >= KILL_AFTER:
                     answered.set()
 
-        tasks = [asyncio.ensure_future(call(server, headers)) for server, headers in targets]
+        victim_calls = 0
+        tasks = []
+        for server, headers in targets:
+            held = server is victim and victim_calls % HELD_EVERY == 0
+            victim_calls += server is victim
+            tasks.append(asyncio.ensure_future(call(server, headers, held)))
         await asyncio.wait_for(answered.wait(), timeout=30)
         victim.kill()
+        killed.set()
         return list(await asyncio.gather(*tasks, return_exceptions=True))
 
 
