@@ -87,6 +87,9 @@ run: $(STAMP) ## migrate var/global-chat.db and serve the API on http://$(HOST):
 	$(BIN)/global-chat migrate
 	$(BIN)/global-chat serve --host $(HOST) --port $(PORT)
 
+# The suite starts many Python processes (servers, the CLI, migrations): with bytecode written
+# (an environment may set PYTHONDONTWRITEBYTECODE), each imports the compiled modules rather than the sources.
+test: export PYTHONDONTWRITEBYTECODE =
 test: $(STAMP) $(NPM_STAMP) ## the whole suite (what CI runs): pytest with the coverage floor, PostgreSQL, PgBouncer, Chromium and Node included, then `make contract`
 	@scripts/ensure_chromium.sh
 	@# PostgreSQL's server programs for the run's own instance (none needed with TEST_POSTGRES_URL)
