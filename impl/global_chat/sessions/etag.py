@@ -123,5 +123,6 @@ def _entity_tag(text: str) -> EntityTag:
 _remembered = lru_cache(maxsize=MEMO_SIZE)(_keyed_tag)
 """The tag is a pure function of the stored values, so the tags of the rows served last are kept: a
 page load reads the same row as the one before it (the hot path), and its canonical text and SHA-256
-(about 5.5 us) become one look-up (about 0.5 us), keyed on the values themselves (`_KEY`: equal values
-give the same text; an aware timestamp equal to another is the same instant, so the same microseconds)."""
+(about 5.5 us) become one look-up (0.9 us, timeit on a busy machine), keyed on the values themselves
+(`_KEY`: equal values give the same text; an aware timestamp equal to another is the same instant, so
+the same microseconds)."""
