@@ -44,7 +44,7 @@ def _name(policy: str) -> str:
 
 def ratelimit_headers(states: Iterable[QuotaState]) -> dict[str, str]:
     """The two fields for `states` (none when there is no policy)."""
-    ordered = tightest_first(states)
+    ordered = tightest_first(states) if states else ()  # no quotas (every answer but a creation): no sort
     if not ordered:
         return {}
     return {

@@ -79,6 +79,7 @@ moments = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2300, 
 
 
 @given(
+    ids=st.tuples(st.uuids(), st.uuids(), st.uuids(), st.uuids(), st.uuids()),
     title=texts,
     locale=texts,
     status=st.text(max_size=12),
@@ -89,6 +90,7 @@ moments = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2300, 
     updated_at=moments,
 )
 def test_the_fast_text_is_the_defining_text(
+    ids: tuple[uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID],
     title: str | None,
     locale: str | None,
     status: str,
@@ -99,12 +101,24 @@ def test_the_fast_text_is_the_defining_text(
     updated_at: datetime,
 ) -> None:
     session = replace(
-        SESSION, title=title, locale=locale, status=status, tags=tags, is_pinned=is_pinned,
+        SESSION, id=ids[0], organization_id=ids[1], workspace_id=ids[2], harness_id=ids[3], owner_principal_id=ids[4],
+        title=title, locale=locale, status=status, tags=tags, is_pinned=is_pinned,
         global_chat_user_id=user, created_at=created_at, updated_at=updated_at,
     )  # fmt: skip
     assert session_etag(session).opaque == defining_etag(session)
+    assert session_etag(replace(session)).opaque == defining_etag(session)  # remembered: the same tag
 
 
 def test_a_type_the_fast_path_does_not_list_gives_the_same_text() -> None:
     listed = replace(SESSION, tags=list(SESSION.tags))  # type: ignore[arg-type]
     assert session_etag(listed) == session_etag(SESSION)
+
+
+def test_a_row_read_again_is_remembered_by_its_values() -> None:
+    """The memo is keyed on the stored values (its UUIDs as integers): the same row read again is a hit
+    (the very tag), whatever objects hold its values; a row that differs in any UUID is not."""
+    uuid_fields = [field.name for field in fields(SESSION) if isinstance(getattr(SESSION, field.name), uuid.UUID)]
+    copies: dict[str, object] = {name: uuid.UUID(str(getattr(SESSION, name))) for name in uuid_fields}
+    assert session_etag(replace(SESSION, **copies)) is session_etag(SESSION)  # type: ignore[arg-type]
+    for name in uuid_fields:
+        assert session_etag(replace(SESSION, **{name: uuid.UUID(int=99)})) != session_etag(SESSION)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
 from connexion.security import AbstractSecurityHandler
-from starlette.requests import HTTPConnection
+from starlette.requests import cookie_parser
 from starlette.types import Scope
 
 from global_chat.accounts.authentication import Authenticator, check_organization
@@ -33,10 +33,37 @@ ACCESS_TOKEN_COOKIE = "access_token"  # noqa: S105 - the cookie's name, not a se
 """The web UI's login (the contract's CookieAuth)."""
 ORGANIZATION_HEADER = "X-Org-Id"
 ORGANIZATION_COOKIE = "everruns_org"
-
+_ORGANIZATION_KEY = ORGANIZATION_HEADER.lower()
 
 CredentialCheck = Callable[[str, Mapping[str, str], Mapping[str, str]], Awaitable[Identity]]
-"""(method, headers, cookies) -> the caller, or the DomainError that refuses the request."""
+"""(method, headers, cookies) -> the caller, or the DomainError that refuses the request. `headers` is
+read by lower-case names (Starlette's Headers, or the dict of `headers_and_cookies`)."""
+
+_DECIDED_HEADERS = {
+    name.encode("latin-1"): name for name in ("authorization", "origin", "referer", "content-type", _ORGANIZATION_KEY)
+}
+"""The header lines the decision reads (the cookies aside), by their ASGI name."""
+_COOKIE = b"cookie"
+
+
+def headers_and_cookies(scope: Scope) -> tuple[dict[str, str], dict[str, str]]:
+    """What the decision reads of the request, in one pass over its header lines and without a request
+    object: the headers it reads by lower-case name, each the first line of its name (what Starlette's
+    `Headers.get` answers: it matches the ASGI names, lower case, as sent), and the cookies of every
+    Cookie line, a later one winning (what Starlette's `HTTPConnection.cookies` answers)."""
+    headers: dict[str, str] = {}
+    cookie_lines: list[bytes] = []
+    for raw_name, value in scope["headers"]:
+        if raw_name == _COOKIE:
+            cookie_lines.append(value)
+            continue
+        name = _DECIDED_HEADERS.get(raw_name)
+        if name is not None and name not in headers:
+            headers[name] = value.decode("latin-1")
+    cookies: dict[str, str] = {}
+    for line in cookie_lines:
+        cookies.update(cookie_parser(line.decode("latin-1")))
+    return headers, cookies
 
 
 def credential_check(authenticator: Authenticator, cross_site: CrossSitePolicy) -> CredentialCheck:
@@ -53,7 +80,7 @@ def credential_check(authenticator: Authenticator, cross_site: CrossSitePolicy) 
                 referer=headers.get("referer"),
                 content_type=headers.get("content-type"),
             )
-        named, selector = headers.get(ORGANIZATION_HEADER), ORGANIZATION_HEADER
+        named, selector = headers.get(_ORGANIZATION_KEY), ORGANIZATION_HEADER
         if named is None:
             named, selector = cookies.get(ORGANIZATION_COOKIE), f"The {ORGANIZATION_COOKIE} cookie"
         if named is not None:
@@ -81,9 +108,9 @@ class OneDecision:
     async def from_scope(self, scope: Scope) -> TokenInfo:
         outcome = scope.get(IDENTITY_SCOPE_KEY)
         if outcome is None:  # first of the schemes: decide once for the request
-            request = HTTPConnection(scope)  # the headers and cookies Connexion's request would give
+            headers, cookies = headers_and_cookies(scope)  # what Connexion's request would give for them
             try:
-                outcome = await self.decide(scope["method"], request.headers, request.cookies)
+                outcome = await self.decide(scope["method"], headers, cookies)
             except DomainError as exc:  # refused, or the key store is unreachable
                 outcome = exc
             scope[IDENTITY_SCOPE_KEY] = outcome
