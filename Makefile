@@ -23,6 +23,11 @@ PYTEST_ARGS ?=
 LAYERS_ARGS ?=
 # the families tests/conftest.py marks (pyproject.toml lists them) that `make test-fast` leaves out
 FAST_TESTS := not postgres and not browser and not deploy and not contract and not process and not bench
+# what `make test` runs on every CPU at once (pytest-xdist, TEST_WORKERS of them): the tests that run in the
+# test's own process. The rest (real servers timed by the test's own client, hostile input and bounded
+# resources, the browser, the benchmark's baselines) run after, one at a time, on a machine left to them.
+PARALLEL_TESTS := not deploy and not process and not hostile and not bench and not browser
+TEST_WORKERS ?= auto
 
 # pip-compile sees only the package index (PyPI, or PIP_INDEX_URL): never this machine's pip.conf, extra
 # indexes, wheel folders or constraints, so the lock it writes installs anywhere.
@@ -96,10 +101,15 @@ test: $(STAMP) $(NPM_STAMP) ## the whole suite (what CI runs): pytest with the c
 	@test -n "$$TEST_POSTGRES_URL" || $(BIN)/python scripts/postgres_instance.py --bin-dir >/dev/null
 	@# PgBouncer, for the tests that run the service through it (scripts/pgbouncer_instance.py)
 	@scripts/ensure_pgbouncer.sh >/dev/null
-	@# branch coverage of impl/ over the whole suite, failing under the floor of pyproject.toml (docs/testing.md);
-	@# the 25 slowest test phases listed at the end, so that a CI log shows where its minutes went
+	@# branch coverage of impl/ over the whole suite, failing under the floor of pyproject.toml (docs/testing.md):
+	@# the in-process tests on every CPU, then the others one at a time, their coverage added to the first's;
+	@# each part lists its slowest test phases, so that a CI log shows where its minutes went. Exit status 5
+	@# (nothing selected: PYTEST_ARGS naming tests of one part only) is not a failure.
 	@mkdir -p reports
-	$(BIN)/pytest --cov --cov-report=term --cov-report=xml:reports/coverage.xml --durations=25 $(PYTEST_ARGS)
+	@echo "test: the in-process tests on $(TEST_WORKERS) workers (pytest-xdist)"
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "$(PARALLEL_TESTS)" --cov --cov-report= --cov-fail-under=0 --durations=15 $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	@echo "test: the tests of real processes, hostile input and the browser, one at a time; then coverage over both parts"
+	$(BIN)/pytest -m "not ($(PARALLEL_TESTS))" --cov --cov-append --cov-report=term --cov-report=xml:reports/coverage.xml --durations=25 $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(MAKE) --no-print-directory contract
 
 test-fast: $(STAMP) ## the edit-test loop: SQLite only; no PostgreSQL, browser, processes, Schemathesis, bench
