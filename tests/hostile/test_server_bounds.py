@@ -202,10 +202,9 @@ def responses_of(received: bytes) -> list[tuple[int, bytes]]:
 
 
 def test_bytes_past_a_declared_length_are_the_next_request_not_the_body(server: Server) -> None:
-    """The body limit trusts a declared Content-Length within the limit (web/body_limit.py): the framing gives
-    the app that many bytes and no more. A client that sends more than it declared gets its declared body
-    served (`{}`, a session; had the app been given the rest too, a 400 for JSON that does not parse), and
-    what follows is read as the next request on the connection (here one the server answers)."""
+    """A body is what its Content-Length declares (RFC 9112 6.3): a client that sends more gets its declared
+    body served (`{}`, a session; had the app been given the rest too, a 400 for JSON that does not parse),
+    and what follows is read as the next request on the connection (here one the server answers)."""
     with connect(server) as connection:
         connection.sendall(
             b"POST /v1/sessions/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
