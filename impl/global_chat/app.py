@@ -1,8 +1,9 @@
 """create_app(): the contract served by Connexion in middleware mode, every dependency built once.
 
-request -> CORS (the web UI's origins) -> request id -> metrics/access log -> Connexion: errors, body
-limit, Swagger UI, routing, credentials -> the generated endpoint (parameters; the body through
-web/bodies.py) -> SessionsHandlers (the generated interface) -> services -> repositories -> database
+request -> the answer's head (web/response_head.py: cache policy, CORS for the web UI's origins,
+request id, metrics/access log) -> Connexion: errors, body limit, Swagger UI, routing, credentials
+-> the generated endpoint (parameters; the body through web/bodies.py) -> SessionsHandlers (the
+generated interface) -> services -> repositories -> database
 
 /mcp is a route of the same router (web/mcp.py): each tool call goes through this whole app again, in process.
 """
@@ -38,17 +39,15 @@ from global_chat.storage.database import Database
 from global_chat.storage.revisions import head_revision
 from global_chat.web.bodies import contract_bodies
 from global_chat.web.body_limit import BodyLimitMiddleware
-from global_chat.web.cache_policy import CachePolicyMiddleware
 from global_chat.web.connexion_extensions import SPEC_PATH, UI_PATH, connexion_middlewares, use_our_substitutes
 from global_chat.web.context import request_context
 from global_chat.web.contract_document import contract_text, parse_contract
-from global_chat.web.cors import UiCorsMiddleware
 from global_chat.web.cross_site import CrossSitePolicy
 from global_chat.web.errors import install_error_handlers
 from global_chat.web.mcp import McpEndpoint
-from global_chat.web.observability import ObservabilityMiddleware
 from global_chat.web.probes import probe_routes
 from global_chat.web.request_id import current_request_id
+from global_chat.web.response_head import ResponseHeadMiddleware
 from global_chat.web.security import credential_check, security_map
 from global_chat.web.tracing import install_tracing
 from global_chat_generated import server
@@ -171,11 +170,13 @@ def create_app(
         import_name=__name__,
         lifespan=lifespan,
         middlewares=[
-            CachePolicyMiddleware,  # outermost: every answer, the CORS layer's Vary merged
-            # then: a preflight is answered before anything asks for credentials, and every answer
-            # (an error of any layer below included) gets the CORS headers
-            partial(UiCorsMiddleware, origins=settings.allowed_ui_origins, operations=OPERATIONS),
-            partial(ObservabilityMiddleware, metrics=metrics),  # the request id, metrics and access log
+            # outermost: the cache policy (every answer, the CORS layer's Vary merged), then CORS (a preflight
+            # is answered before anything asks for credentials, and every answer, an error of any layer below
+            # included, gets the CORS headers), then the request id, metrics and access log; one layer, and one
+            # `send` wrapper for a request without Origin
+            partial(
+                ResponseHeadMiddleware, metrics=metrics, origins=settings.allowed_ui_origins, operations=OPERATIONS
+            ),
             *connexion_middlewares(validate_responses=settings.response_validation),
         ],
     )

@@ -188,6 +188,35 @@ def test_a_body_that_never_completes_closes_the_connection(server: Server) -> No
     assert httpx.post(server.chat_url, timeout=10).status_code == 200  # the server itself is fine
 
 
+def responses_of(received: bytes) -> list[tuple[int, bytes]]:
+    """(status, body) of each response in `received`, every one with a Content-Length."""
+    found = []
+    while received:
+        head, _, rest = received.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+        length = int(headers["content-length"])
+        found.append((int(status_line.split()[1]), rest[:length]))
+        received = rest[length:]
+    return found
+
+
+def test_bytes_past_a_declared_length_are_the_next_request_not_the_body(server: Server) -> None:
+    """A body is what its Content-Length declares (RFC 9112 6.3): a client that sends more gets its declared
+    body served (`{}`, a session; had the app been given the rest too, a 400 for JSON that does not parse),
+    and what follows is read as the next request on the connection (here one the server answers)."""
+    with connect(server) as connection:
+        connection.sendall(
+            b"POST /v1/sessions/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 2\r\n\r\n{}GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        (first, session), (second, _) = responses_of(read_until_closed(connection))
+
+    assert first == 200
+    assert json.loads(session)["id"].startswith("session_")
+    assert second == 200
+
+
 # -- what the HTTP parser refuses ---------------------------------------------------------------------
 
 

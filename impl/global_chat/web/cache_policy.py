@@ -13,7 +13,9 @@ Origin (CORS) and, for an error, Accept (ErrorResponse or Problem Details). So:
 - Vary names every request field the answer depends on (merged with what the CORS layer already
   says), so that even a cache that ignores `private` keys the answer by the caller.
 
-The middleware sits outermost and sets Cache-Control only where no layer below has chosen it. One layer
+The policy applies outermost (web/response_head.py: as this middleware, outside CORS, for a request
+with Origin; as the head policy of observability's wrapper, `with_policy`, for one without) and sets
+Cache-Control only where no layer below has chosen it. One layer
 does: the API catalog (discovery/handlers.py), the same for every caller, says `public, max-age=3600` and
 `Vary: Origin`. An answer a layer below made `public` is, by that word, nobody's in particular: its Vary
 is left as that layer (and the CORS layer) set it, each field named once, rather than keyed by every

@@ -3,12 +3,16 @@ operation, status, duration (never headers, never the query string). The operati
 routing matched (its routing context).
 
 One layer and one `send` wrapper for both jobs: the wrapper notes the status and adds the X-Request-Id
-line to the answer's head; the id itself, and what it may be, is web/request_id.py's business."""
+line to the answer's head; the id itself, and what it may be, is web/request_id.py's business. The same
+wrapper may apply one more head policy, given as a pure function of the request's method, the status and
+the header lines (web/response_head.py gives it the cache policy's), so that an answer's head is rewritten
+once and not by one wrapper per concern."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from connexion.middleware.routing import ROUTING_CONTEXT
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,11 +30,16 @@ OUTSIDE_CONTRACT = {**PROBES, MCP_PATH: "mcp"}
 an MCP exchange is counted as `mcp`, and each tool call once more as the operation it runs (docs/mcp.md)."""
 access_log = get_logger(ACCESS_LOGGER)
 
+HeaderLines = list[tuple[bytes, bytes]]
+HeadPolicy = Callable[[str, int, HeaderLines], HeaderLines]
+"""(request method, status, the answer's header lines) -> the lines to send: e.g. cache_policy.with_policy."""
+
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, head_policy: HeadPolicy | None = None) -> None:
         self.app = app
         self.metrics = metrics
+        self.head_policy = head_policy  # applied to the head, X-Request-Id line included, after it is added
         self.log_requests = logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -45,13 +54,15 @@ class ObservabilityMiddleware:
         # scope: one `extensions` dict, made here, is shared by the copies, so it is seen here after.
         extensions = scope.setdefault("extensions", {})
         status = 500  # what the client gets if the app fails before it starts a response
+        head_policy = self.head_policy
 
         async def send_observed(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
                 # a new list, last: the sender's own list (a response's headers) is left as it was
-                message["headers"] = [*message.get("headers", ()), id_line]
+                headers = [*message.get("headers", ()), id_line]
+                message["headers"] = headers if head_policy is None else head_policy(scope["method"], status, headers)
             await send(message)
 
         try:
