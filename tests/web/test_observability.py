@@ -13,6 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 from global_chat.metrics import Metrics
 from global_chat.web import request_id
 from global_chat.web.observability import ObservabilityMiddleware
+from tests.support.asgi import messages_sent
 
 pytestmark = pytest.mark.anyio
 RAW = b"x-request-id"
@@ -33,17 +34,7 @@ class Answers:
 
 
 async def answer(app: Any, headers: list[tuple[bytes, bytes]], scope_type: str = "http") -> list[Message]:
-    scope = {"type": scope_type, "method": "GET", "path": "/v1/x", "headers": headers}
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.disconnect"}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return sent
+    return await messages_sent(app, {"type": scope_type, "method": "GET", "path": "/v1/x", "headers": headers})
 
 
 def ids_of(message: Message) -> list[bytes]:

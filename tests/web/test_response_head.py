@@ -13,6 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 from global_chat.metrics import Metrics
 from global_chat.web.response_head import ResponseHeadMiddleware
 from global_chat_generated.operations import OPERATIONS
+from tests.support.asgi import messages_sent
 
 pytestmark = pytest.mark.anyio
 UI = "https://ui.example"
@@ -41,17 +42,7 @@ def layer(app: Any) -> ResponseHeadMiddleware:
 
 
 async def answer(app: Any, method: str, headers: Lines) -> list[Message]:
-    scope = {"type": "http", "method": method, "path": "/v1/x", "headers": headers}
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.disconnect"}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return sent
+    return await messages_sent(app, {"type": "http", "method": method, "path": "/v1/x", "headers": headers})
 
 
 ANSWERS = [
