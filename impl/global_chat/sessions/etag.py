@@ -35,8 +35,6 @@ from global_chat.sessions.model import StoredSession
 REPRESENTATION = "session/1"
 MEMO_SIZE = 256
 """How many rows' tags are remembered (about 1.25 KiB each, the values they are keyed on: 320 KiB in all)."""
-_STATE = attrgetter(*(field.name for field in fields(StoredSession)))
-"""A session -> its stored fields' values, in their declared order (one call)."""
 _UUID_FIELDS = tuple(get_type_hints(StoredSession)[field.name] is uuid.UUID for field in fields(StoredSession))
 """For each stored field, in order: whether it is always a UUID (an optional one may be None)."""
 _KEY = attrgetter(
@@ -96,28 +94,21 @@ written directly, as one dict look-up per field (tests/sessions/test_etag.py hol
 
 def session_etag(session: StoredSession) -> EntityTag:
     """The strong entity tag of `session`'s representation (128 bits of SHA-256, hex)."""
+    key = _KEY(session)
     try:
-        return _remembered(_KEY(session))
-    except (TypeError, AttributeError):  # a value that cannot be a key (a list of tags, no UUID): every time
-        return _tag(_STATE(session))
-
-
-def _tag(state: tuple[Any, ...]) -> EntityTag:
-    text = ",".join([_REPRESENTATION_JSON, *[_JSON.get(type(value), _other)(value) for value in state]])
-    return _entity_tag(text)
+        return _remembered(key)
+    except TypeError:  # a value that cannot be a key (a list of tags): computed every time
+        return _keyed_tag(key)
 
 
 def _keyed_tag(key: tuple[Any, ...]) -> EntityTag:
-    """The tag from the memo's key: a UUID's text from its integer (what `_uuid` writes), the rest as `_tag`."""
+    """The tag from the memo's key: a UUID's text from its integer (what `_uuid` writes), every other value
+    by its type's writer."""
     texts = [
         f'"{value:032x}"' if is_uuid else _JSON.get(type(value), _other)(value)
         for value, is_uuid in zip(key, _UUID_FIELDS, strict=True)
     ]
-    return _entity_tag(",".join([_REPRESENTATION_JSON, *texts]))
-
-
-def _entity_tag(text: str) -> EntityTag:
-    return EntityTag(hashlib.sha256(f"[{text}]".encode()).hexdigest()[:32])
+    return EntityTag(hashlib.sha256(f"[{','.join([_REPRESENTATION_JSON, *texts])}]".encode()).hexdigest()[:32])
 
 
 _remembered = lru_cache(maxsize=MEMO_SIZE)(_keyed_tag)
